@@ -1,0 +1,83 @@
+"""onestop: the one-stop (một cửa liên thông) case-handling system."""
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine as SAEngine
+
+from onestop import config
+from onestop.extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+LANGUAGES = ("vi", "en")
+
+
+def create_app(config_override: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config.load(Path(app.instance_path)))
+    if config_override:
+        app.config.update(config_override)
+
+    from onestop import models  # noqa: F401  (registers every table)
+    from onestop.celery import celery_init_app
+    from onestop.core import clock
+    from onestop.workflows.definition import load_catalogue
+    from onestop.workflows.engine import Engine
+
+    if app.config["ONESTOP_CLOCK_OFFSET_HOURS"]:
+        clock.set_offset(timedelta(hours=app.config["ONESTOP_CLOCK_OFFSET_HOURS"]))
+    db.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập."
+    csrf.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    app.extensions["onestop_engine"] = Engine(load_catalogue(app.config.get("ONESTOP_CATALOGUE_DIR")
+                                                             or _default_catalogue()))
+    celery_init_app(app)
+    _prepare_broker_folders(app)
+
+    from onestop import cli, web
+    from onestop.agencies.views import bp as agencies_bp
+    from onestop.auth.views import bp as auth_bp
+    from onestop.dossiers.views import bp as desk_bp
+    from onestop.notifications.views import bp as notifications_bp
+    from onestop.reports.views import bp as reports_bp
+
+    for bp in (auth_bp, desk_bp, agencies_bp, notifications_bp, reports_bp):
+        app.register_blueprint(bp)
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _default_catalogue():
+    from onestop.workflows.definition import CATALOGUE_DIR
+    return CATALOGUE_DIR
+
+
+def _select_locale() -> str:
+    """Vietnamese unless the user picked English."""
+    chosen = session.get("lang")
+    return chosen if chosen in LANGUAGES else "vi"
+
+
+def _prepare_broker_folders(app: Flask) -> None:
+    options = app.config["CELERY"].get("broker_transport_options", {})
+    for key in ("data_folder_in", "processed_folder"):
+        if key in options:
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@event.listens_for(SAEngine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL lets the web app and the worker read while one writes; foreign keys are off by default."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

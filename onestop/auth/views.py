@@ -1,0 +1,50 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from onestop.auth.forms import LoginForm
+from onestop.auth.models import Role, User
+from onestop.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__)
+
+HOME_ENDPOINTS = {
+    Role.CLERK: "desk.queue",
+    Role.OFFICER: "agencies.inbox",
+    Role.SUPERVISOR: "reports.overdue",
+    Role.ADMIN: "reports.overdue",
+}
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+@bp.get("/")
+@login_required
+def home():
+    return redirect(url_for(HOME_ENDPOINTS[current_user.role]))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        if user is None or not user.check_password(form.password.data) or not user.active:
+            form.password.errors.append("Sai tên đăng nhập hoặc mật khẩu.")
+        else:
+            login_user(user)
+            target = request.args.get("next", "")
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for(HOME_ENDPOINTS[user.role])
+            return redirect(target)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("Đã đăng xuất.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,56 @@
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from onestop.workflows.definition import Procedure
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class IntakeForm(FlaskForm):
+    """A walk-in dossier at the desk; the checklist depends on the chosen procedure."""
+
+    procedure_code = SelectField("Thủ tục hành chính", validators=[DataRequired("Chọn thủ tục.")],
+                                 validate_choice=False)
+    applicant_name = StringField("Họ và tên người nộp", validators=[
+        DataRequired("Nhập họ và tên."), Length(max=200, message="Tối đa 200 ký tự.")])
+    applicant_id_number = StringField("Số định danh cá nhân (CCCD)", validators=[
+        DataRequired("Nhập số định danh cá nhân."),
+        Regexp(r"^\d{12}$", message="Số định danh cá nhân gồm đúng 12 chữ số.")])
+    applicant_phone = StringField("Số điện thoại", validators=[
+        DataRequired("Nhập số điện thoại."),
+        Regexp(r"^(0|\+84)\d{9,10}$", message="Số điện thoại không hợp lệ (ví dụ 0912345678).")])
+    applicant_email = StringField("Thư điện tử", validators=[
+        Optional(), Email("Địa chỉ thư điện tử không hợp lệ."), Length(max=200)])
+    applicant_address = StringField("Địa chỉ", validators=[
+        DataRequired("Nhập địa chỉ."), Length(max=300, message="Tối đa 300 ký tự.")])
+    documents = MultiCheckboxField("Giấy tờ đã nhận", validate_choice=False)
+    delivery_method = RadioField("Hình thức nhận kết quả", default="desk",
+                                 choices=[("desk", "Tại bộ phận một cửa"), ("post", "Qua bưu chính công ích")],
+                                 validators=[DataRequired("Chọn hình thức nhận kết quả.")])
+    note = TextAreaField("Ghi chú", validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, procedures: dict[str, Procedure], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.procedures = procedures
+        self.procedure_code.choices = [("", "— Chọn thủ tục —")] + [
+            (p.code, f"{p.code} · {p.name}") for p in procedures.values()]
+
+    def validate_procedure_code(self, field) -> None:
+        if field.data not in self.procedures:
+            raise ValidationError("Thủ tục không có trong danh mục.")
+
+    def validate_documents(self, field) -> None:
+        procedure = self.procedures.get(self.procedure_code.data)
+        if procedure is None:
+            return
+        keys = {d.key for d in procedure.documents}
+        if set(field.data) - keys:
+            raise ValidationError("Có giấy tờ không thuộc thủ tục đã chọn.")
+        missing = [d.name for d in procedure.required_documents() if d.key not in field.data]
+        if missing:
+            raise ValidationError("Còn thiếu giấy tờ bắt buộc: " + "; ".join(missing))

@@ -1,0 +1,158 @@
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, and_, or_, text
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onestop.agencies.models import Agency
+from onestop.auth.models import User
+from onestop.core import clock
+from onestop.core.models import TimestampMixin, str_enum
+from onestop.extensions import db
+
+
+class Status(enum.StrEnum):
+    PROCESSING = "processing"
+    SUPPLEMENT = "supplement"
+    DONE = "done"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_STATUSES = (Status.PROCESSING, Status.SUPPLEMENT)
+STATUS_LABELS = {
+    Status.PROCESSING: "Đang giải quyết",
+    Status.SUPPLEMENT: "Chờ bổ sung",
+    Status.DONE: "Đã trả kết quả",
+    Status.REFUSED: "Từ chối",
+    Status.WITHDRAWN: "Đã rút",
+}
+
+
+class Dossier(TimestampMixin, db.Model):
+    """One citizen's application for one procedure, as it travels between agencies."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        CheckConstraint("(status IN ('done','refused','withdrawn')) = (finished_at IS NOT NULL)",
+                        name="finished_iff_closed"),
+        CheckConstraint("(status = 'supplement') = (paused_at IS NOT NULL)", name="paused_iff_supplement"),
+        Index("ix_dossiers_open_step_due", "step_due_at",
+              postgresql_where=text("status = 'processing'"), sqlite_where=text("status = 'processing'")),
+        Index("ix_dossiers_open_holder_due", "holder_agency_id", "due_at",
+              postgresql_where=text("status IN ('processing','supplement')"),
+              sqlite_where=text("status IN ('processing','supplement')")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``{agency code}-{yyMMdd}-{4-digit daily sequence}``, printed on the receipt
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    #: national code of the procedure in the catalogue
+    procedure_code: Mapped[str] = mapped_column(String(20), index=True)
+    #: the current step key of the procedure's state machine
+    step: Mapped[str] = mapped_column(String(60))
+    status: Mapped[Status] = mapped_column(str_enum(Status), default=Status.PROCESSING)
+    #: how many moves the dossier has made; keys reminders to the step they are about
+    step_seq: Mapped[int] = mapped_column(default=0)
+
+    #: the desk that received it and returns the result
+    receiving_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    #: the agency that holds it now (exactly one)
+    holder_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    #: the person of the holding agency working on it, set by routing
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    received_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    #: 12-digit citizen identification number
+    applicant_id_number: Mapped[str] = mapped_column(String(12), index=True)
+    applicant_phone: Mapped[str] = mapped_column(String(20))
+    applicant_email: Mapped[str | None] = mapped_column(String(200))
+    applicant_address: Mapped[str] = mapped_column(String(300))
+    #: keys of the checklist documents handed in
+    documents: Mapped[list] = mapped_column(JSON, default=list)
+    #: how the result goes back: ``desk`` or ``post`` (public post)
+    delivery_method: Mapped[str] = mapped_column(String(10), default="desk")
+    note: Mapped[str | None] = mapped_column(Text)
+
+    received_at: Mapped[datetime]
+    #: the appointment date promised on the receipt (moves when the clock pauses)
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    step_started_at: Mapped[datetime]
+    #: when the current step should be finished; None while the clock is stopped
+    step_due_at: Mapped[datetime | None]
+    #: set while waiting for the citizen's supplement (the clock is stopped)
+    paused_at: Mapped[datetime | None]
+    #: working hours the clock has been stopped in total
+    paused_hours: Mapped[float] = mapped_column(default=0.0)
+    finished_at: Mapped[datetime | None]
+
+    receiving_agency: Mapped[Agency] = relationship(foreign_keys=[receiving_agency_id])
+    holder_agency: Mapped[Agency] = relationship(foreign_keys=[holder_agency_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    received_by: Mapped[User] = relationship(foreign_keys=[received_by_id])
+    events: Mapped[list["DossierEvent"]] = relationship(
+        back_populates="dossier", order_by="DossierEvent.id", cascade="all, delete-orphan")
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls):
+        return cls.status.in_(OPEN_STATUSES)
+
+    @hybrid_property
+    def is_overdue(self) -> bool:
+        now = clock.now()
+        return self.status == Status.PROCESSING and (
+            self.due_at < now or (self.step_due_at is not None and self.step_due_at < now))
+
+    @is_overdue.inplace.expression
+    @classmethod
+    def _is_overdue_expression(cls):
+        now = clock.now()
+        return and_(cls.status == Status.PROCESSING,
+                    or_(cls.due_at < now, cls.step_due_at < now))
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def __repr__(self) -> str:
+        return f"<Dossier {self.code} {self.step}>"
+
+
+class DossierEvent(db.Model):
+    """One line of a dossier's history: who did what, when, from where to where."""
+
+    __tablename__ = "dossier_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=clock.now)
+    #: the action name (``receive``, ``forward``, ``assign``…)
+    action: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_step: Mapped[str | None] = mapped_column(String(60))
+    to_step: Mapped[str] = mapped_column(String(60))
+    from_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    to_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+    from_agency: Mapped[Agency | None] = relationship(foreign_keys=[from_agency_id])
+    to_agency: Mapped[Agency] = relationship(foreign_keys=[to_agency_id])
+
+
+class DailySequence(db.Model):
+    """Last dossier number given out per agency and local day; bumped atomically by an upsert."""
+
+    __tablename__ = "daily_sequences"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)

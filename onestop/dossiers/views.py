@@ -1,0 +1,69 @@
+"""The reception desk: intake of walk-in dossiers, the receipt, the desk's own queue."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from onestop.auth.models import Role
+from onestop.auth.scope import get_dossier_or_404
+from onestop.dossiers.forms import IntakeForm
+from onestop.dossiers.models import OPEN_STATUSES, Dossier
+from onestop.dossiers.operations import Applicant, OperationError, engine, receive_dossier
+from onestop.extensions import db
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+
+def _require_clerk() -> None:
+    if current_user.role != Role.CLERK or not current_user.agency.has_desk:
+        abort(404)
+
+
+@bp.get("/")
+@login_required
+def queue():
+    """Dossiers this desk holds: new ones to forward, results to return, supplements awaited."""
+    _require_clerk()
+    page = db.paginate(
+        select(Dossier).where(Dossier.holder_agency_id == current_user.agency_id,
+                              Dossier.status.in_(OPEN_STATUSES)).order_by(Dossier.due_at),
+        per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("desk/queue.html", page=page, engine=engine())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def intake():
+    _require_clerk()
+    procedures = {p.code: p for p in engine().procedures()}
+    form = IntakeForm(procedures)
+    if request.method == "GET" and request.args.get("procedure") in procedures:
+        form.procedure_code.data = request.args["procedure"]
+    if form.validate_on_submit():
+        try:
+            dossier = receive_dossier(
+                current_user, procedure_code=form.procedure_code.data,
+                applicant=Applicant(name=form.applicant_name.data.strip(),
+                                    id_number=form.applicant_id_number.data,
+                                    phone=form.applicant_phone.data,
+                                    address=form.applicant_address.data.strip(),
+                                    email=form.applicant_email.data or None),
+                documents=form.documents.data, delivery_method=form.delivery_method.data,
+                note=form.note.data)
+        except OperationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Đã tiếp nhận hồ sơ {dossier.code}.", "success")
+            return redirect(url_for("desk.receipt", dossier_id=dossier.id))
+    status = 422 if form.errors else 200
+    return render_template("desk/intake.html", form=form, procedures=procedures), status
+
+
+@bp.get("/dossiers/<int:dossier_id>/receipt")
+@login_required
+def receipt(dossier_id: int):
+    """Slip 01: receipt and appointment (giấy tiếp nhận hồ sơ và hẹn trả kết quả), print-ready."""
+    dossier = get_dossier_or_404(current_user, dossier_id)
+    procedure = engine().procedure(dossier.procedure_code)
+    return render_template("desk/receipt.html", dossier=dossier, procedure=procedure)

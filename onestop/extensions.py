@@ -1,0 +1,14 @@
+"""Extension objects, created unbound and bound to the app in ``create_app``."""
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from onestop.core.models import Base
+
+db = SQLAlchemy(model_class=Base)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+migrate = Migrate()
+babel = Babel()

@@ -1,0 +1,6 @@
+"""Imports every model module so the metadata (and Alembic) sees all tables."""
+from onestop.agencies.models import Agency  # noqa: F401
+from onestop.auth.models import User  # noqa: F401
+from onestop.core.workdays import CalendarOverride  # noqa: F401
+from onestop.dossiers.models import DailySequence, Dossier, DossierEvent  # noqa: F401
+from onestop.notifications.models import Notification, OutboxMessage  # noqa: F401

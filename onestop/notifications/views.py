@@ -1,0 +1,30 @@
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select, update
+
+from onestop.core import clock
+from onestop.extensions import db
+from onestop.notifications.models import Notification
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.get("/")
+@login_required
+def index():
+    items = db.session.scalars(select(Notification).where(Notification.user_id == current_user.id)
+                               .order_by(Notification.id.desc()).limit(200)).all()
+    return render_template("notifications/index.html", items=items)
+
+
+@bp.post("/read")
+@login_required
+def mark_read():
+    """Mark one (``id``) or all of the user's notifications as read."""
+    stmt = update(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+    one = request.form.get("id", type=int)
+    if one:
+        stmt = stmt.where(Notification.id == one)
+    db.session.execute(stmt.values(read_at=clock.now()))
+    db.session.commit()
+    return redirect(request.form.get("next") or url_for("notifications.index"))

@@ -1,0 +1,66 @@
+"""What every page shares: date filters, the unread bell, error pages, the language switch."""
+from datetime import datetime
+
+from flask import Flask, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import func, select
+
+from onestop.core.calendar import VN_TZ
+from onestop.extensions import db
+
+
+def local_datetime(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    return "" if value is None else value.astimezone(VN_TZ).strftime(fmt)
+
+
+def local_date(value: datetime | None) -> str:
+    return local_datetime(value, "%d/%m/%Y")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def init_app(app: Flask) -> None:
+    from onestop import LANGUAGES
+    from onestop.notifications.models import Notification
+
+    app.add_template_filter(local_datetime, "dt")
+    app.add_template_filter(local_date, "d")
+
+    @app.context_processor
+    def unread_count() -> dict:
+        if not current_user.is_authenticated:
+            return {"unread_count": 0}
+        count = db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None)))
+        return {"unread_count": count}
+
+    @app.get("/lang/<code>")
+    def set_language(code: str):
+        if code in LANGUAGES:
+            session["lang"] = code
+        return redirect(request.referrer or url_for("auth.home"))
+
+    def error(status: int, message: str):
+        if _wants_json():
+            return jsonify(error={"code": status, "message": message}), status
+        return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        return error(404, "Không tìm thấy trang hoặc hồ sơ.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return error(400, "Phiên làm việc đã hết hạn, vui lòng tải lại trang và thử lại.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(exc):
+        return error(405, "Thao tác không được hỗ trợ.")
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        db.session.rollback()
+        return error(500, "Đã có lỗi, thao tác chưa được lưu. Vui lòng thử lại.")

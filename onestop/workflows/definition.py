@@ -1,0 +1,289 @@
+"""Procedure definitions: the data files under ``catalogue/``, loaded and validated.
+
+A broken file is refused with its name, the field and the reason, so the catalogue either
+loads whole or the app does not start.
+"""
+import re
+import tomllib
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from onestop.agencies.structure import Structure, structure
+
+CATALOGUE_DIR = Path(__file__).with_name("catalogue")
+
+ROLES = ("clerk", "officer", "supervisor")
+STEP_KINDS = ("work", "supplement", "final")
+OUTCOMES = ("done", "refused", "withdrawn")
+HOURS_PER_DAY = 8
+
+#: action verbs the engine knows, with the button label shown to staff
+ACTION_LABELS = {
+    "forward": "Chuyển xử lý",
+    "send_back": "Trả lại bước trước",
+    "request_supplement": "Yêu cầu bổ sung",
+    "supplement_received": "Đã nhận bổ sung",
+    "refuse": "Từ chối",
+    "approve": "Phê duyệt",
+    "sign": "Ký duyệt",
+    "send_result": "Chuyển kết quả về bộ phận một cửa",
+    "return_result": "Trả kết quả",
+    "withdraw": "Rút hồ sơ",
+}
+#: which guards the engine knows; each is a function in ``guards.py``
+GUARD_NAMES = ("required_documents", "note_given")
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class DefinitionError(ValueError):
+    """A procedure file is wrong: says which file, which field and why."""
+
+    def __init__(self, source: str, field_name: str, reason: str):
+        self.source, self.field, self.reason = source, field_name, reason
+        super().__init__(f"{source}: {field_name}: {reason}")
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    name: str
+    form: str = "original"
+    required: bool = True
+    copies: int = 1
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    target: str
+    guards: tuple[str, ...] = ()
+    role: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    name: str
+    holder: str
+    role: str
+    hours: float
+    kind: str = "work"
+    outcome: str | None = None
+    branch: bool = False
+    actions: tuple[Action, ...] = ()
+
+    @property
+    def is_final(self) -> bool:
+        return self.kind == "final"
+
+    def action(self, name: str) -> Action | None:
+        return next((a for a in self.actions if a.name == name), None)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    code: str
+    name: str
+    field: str
+    level: str
+    service_level: int
+    budget_days: float
+    fee: str
+    documents: tuple[Document, ...]
+    steps: tuple[Step, ...]
+    source: str = ""
+    notes: str = ""
+    step_index: dict[str, Step] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def start(self) -> Step:
+        return self.steps[0]
+
+    @property
+    def budget_hours(self) -> float:
+        return self.budget_days * HOURS_PER_DAY
+
+    def step(self, key: str) -> Step:
+        return self.step_index[key]
+
+    def required_documents(self) -> list[Document]:
+        return [d for d in self.documents if d.required]
+
+
+def _get(data: dict, key: str, kind: type | tuple, source: str, where: str, default=...):
+    if key not in data:
+        if default is ...:
+            raise DefinitionError(source, f"{where}{key}", "is missing")
+        return default
+    value = data[key]
+    if isinstance(value, bool) and kind is not bool and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise DefinitionError(source, f"{where}{key}", f"must be {_kind_name(kind)}, not a boolean")
+    if not isinstance(value, kind):
+        raise DefinitionError(source, f"{where}{key}", f"must be {_kind_name(kind)}, got {value!r}")
+    return value
+
+
+def _kind_name(kind) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join({str: "text", int: "a whole number", float: "a number", bool: "true/false",
+                        list: "a list", dict: "a table"}.get(k, k.__name__) for k in kinds)
+
+
+def _check_holder(holder: str, known: Structure, source: str, where: str) -> None:
+    if holder == "desk":
+        return
+    kind, _, value = holder.partition(":")
+    valid = {"level": known.levels, "sector": known.sectors}
+    if kind in valid and value in valid[kind]:
+        return
+    if kind == "agency" and value:
+        return
+    raise DefinitionError(
+        source, f"{where}holder",
+        f"unknown agency {holder!r}; use 'desk', 'level:<{'|'.join(known.levels)}>', "
+        "'sector:<sector>' or 'agency:<code>'")
+
+
+def parse_procedure(data: dict, source: str, known: Structure | None = None) -> Procedure:
+    known = known or structure()
+    documents = []
+    for i, doc in enumerate(_get(data, "documents", list, source, "")):
+        where = f"documents[{i}]."
+        documents.append(Document(
+            key=_get(doc, "key", str, source, where), name=_get(doc, "name", str, source, where),
+            form=_get(doc, "form", str, source, where, "original"),
+            required=_get(doc, "required", bool, source, where, True),
+            copies=_get(doc, "copies", int, source, where, 1)))
+    doc_keys = [d.key for d in documents]
+    if len(set(doc_keys)) != len(doc_keys):
+        raise DefinitionError(source, "documents", "two documents share a key")
+
+    steps = []
+    for i, raw in enumerate(_get(data, "steps", list, source, "")):
+        where = f"steps[{i}]."
+        key = _get(raw, "key", str, source, where)
+        if not _IDENT.match(key):
+            raise DefinitionError(source, f"{where}key", f"{key!r} must be lower_case_with_underscores")
+        where = f"steps.{key}."
+        kind = _get(raw, "kind", str, source, where, "work")
+        if kind not in STEP_KINDS:
+            raise DefinitionError(source, f"{where}kind", f"unknown kind {kind!r}; known: {', '.join(STEP_KINDS)}")
+        outcome = _get(raw, "outcome", str, source, where, None)
+        if kind == "final" and outcome not in OUTCOMES:
+            raise DefinitionError(source, f"{where}outcome", f"a final step needs outcome, one of {', '.join(OUTCOMES)}")
+        holder = _get(raw, "holder", str, source, where)
+        _check_holder(holder, known, source, where)
+        role = _get(raw, "role", str, source, where, "officer")
+        if role not in ROLES:
+            raise DefinitionError(source, f"{where}role", f"unknown role {role!r}; known: {', '.join(ROLES)}")
+        hours = float(_get(raw, "hours", (int, float), source, where, 0))
+        if hours < 0:
+            raise DefinitionError(source, f"{where}hours", "cannot be negative")
+        actions = []
+        for j, act in enumerate(_get(raw, "actions", list, source, where, [])):
+            awhere = f"{where}actions[{j}]."
+            name = _get(act, "name", str, source, awhere)
+            if name not in ACTION_LABELS:
+                raise DefinitionError(source, f"{awhere}name", f"unknown action {name!r}; known: {', '.join(ACTION_LABELS)}")
+            guards = tuple(_get(act, "guards", list, source, awhere, []))
+            for g in guards:
+                if g not in GUARD_NAMES:
+                    raise DefinitionError(source, f"{awhere}guards", f"unknown guard {g!r}; known: {', '.join(GUARD_NAMES)}")
+            arole = _get(act, "role", str, source, awhere, None)
+            if arole is not None and arole not in ROLES:
+                raise DefinitionError(source, f"{awhere}role", f"unknown role {arole!r}; known: {', '.join(ROLES)}")
+            if any(a.name == name for a in actions):
+                raise DefinitionError(source, f"{awhere}name", f"action {name!r} appears twice in step {key!r}")
+            actions.append(Action(name=name, target=_get(act, "to", str, source, awhere), guards=guards,
+                                  role=arole, label=_get(act, "label", str, source, awhere, ACTION_LABELS[name])))
+        steps.append(Step(key=key, name=_get(raw, "name", str, source, where), holder=holder, role=role,
+                          hours=hours, kind=kind, outcome=outcome if kind == "final" else None,
+                          branch=_get(raw, "branch", bool, source, where, False), actions=tuple(actions)))
+    if not steps:
+        raise DefinitionError(source, "steps", "a procedure needs at least one step")
+
+    level = _get(data, "level", str, source, "")
+    if level not in known.levels:
+        raise DefinitionError(source, "level", f"unknown level {level!r}; known: {', '.join(known.levels)}")
+    service_level = _get(data, "service_level", int, source, "")
+    if service_level not in (2, 3, 4):
+        raise DefinitionError(source, "service_level", "must be 2, 3 or 4")
+    procedure = Procedure(
+        code=_get(data, "code", str, source, ""), name=_get(data, "name", str, source, ""),
+        field=_get(data, "field", str, source, ""), level=level, service_level=service_level,
+        budget_days=float(_get(data, "budget_days", (int, float), source, "")),
+        fee=_get(data, "fee", str, source, "", ""), notes=_get(data, "notes", str, source, "", ""),
+        documents=tuple(documents), steps=tuple(steps), source=source)
+    procedure.step_index.update({s.key: s for s in steps})
+    _check_graph(procedure)
+    return procedure
+
+
+def _check_graph(p: Procedure) -> None:
+    src = p.source
+    if len(p.step_index) != len(p.steps):
+        raise DefinitionError(src, "steps", "two steps share a key")
+    if p.start.is_final:
+        raise DefinitionError(src, f"steps.{p.start.key}", "the first step cannot be final")
+    for step in p.steps:
+        for action in step.actions:
+            if action.target not in p.step_index:
+                raise DefinitionError(src, f"steps.{step.key}.actions.{action.name}.to",
+                                      f"unknown step {action.target!r}")
+        if step.is_final and step.actions:
+            raise DefinitionError(src, f"steps.{step.key}.actions", "a final step has no actions")
+        if not step.is_final and not step.actions:
+            raise DefinitionError(src, f"steps.{step.key}.actions", "step has no way out (no actions)")
+    reachable = _reach(p.start.key, lambda k: [a.target for a in p.step(k).actions])
+    for step in p.steps:
+        if step.key not in reachable:
+            raise DefinitionError(src, f"steps.{step.key}", "unreachable from the first step")
+    reverse: dict[str, list[str]] = {s.key: [] for s in p.steps}
+    for step in p.steps:
+        for action in step.actions:
+            reverse[action.target].append(step.key)
+    finals = [s.key for s in p.steps if s.is_final]
+    can_finish: set[str] = set()
+    for key in finals:
+        can_finish |= _reach(key, lambda k: reverse[k])
+    for step in p.steps:
+        if step.key not in can_finish:
+            raise DefinitionError(src, f"steps.{step.key}", "no path from this step to an end")
+    if not any(s.outcome == "done" for s in p.steps):
+        raise DefinitionError(src, "steps", "no final step with outcome 'done'")
+    main_hours = sum(s.hours for s in p.steps if s.kind == "work" and not s.branch)
+    if abs(main_hours - p.budget_hours) > 0.01:
+        raise DefinitionError(
+            src, "steps.hours",
+            f"step budgets add up to {main_hours:g} h but the legal budget is {p.budget_days:g} "
+            f"working days = {p.budget_hours:g} h (mark re-work steps with branch = true)")
+
+
+def _reach(start: str, neighbours) -> set[str]:
+    seen, queue = {start}, deque([start])
+    while queue:
+        for nxt in neighbours(queue.popleft()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def load_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, Procedure]:
+    """Every ``*.toml`` under ``directory``, validated; raises ``DefinitionError`` on the first bad one."""
+    catalogue: dict[str, Procedure] = {}
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise DefinitionError(path.name, "(file)", f"not valid TOML: {exc}") from exc
+        procedure = parse_procedure(data, path.name)
+        if procedure.code in catalogue:
+            raise DefinitionError(path.name, "code",
+                                  f"duplicate code {procedure.code!r}, also in {catalogue[procedure.code].source}")
+        catalogue[procedure.code] = procedure
+    if not catalogue:
+        raise DefinitionError(str(directory), "(folder)", "no procedure files found")
+    return catalogue

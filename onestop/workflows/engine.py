@@ -1,0 +1,112 @@
+"""The workflow engine: one compiled ``transitions`` machine per procedure.
+
+Machines are built once from the catalogue with ``model=None`` and fired on a thin ``Flow``
+wrapper around a dossier row (``machine.events[name].trigger(flow)``), so no row is ever
+added to a machine and one machine serves every thread and worker.
+"""
+from dataclasses import dataclass
+
+from transitions import Machine, MachineError
+
+from onestop.workflows.definition import Action, Procedure, Step
+from onestop.workflows.guards import GUARDS
+
+
+class ActionRefused(Exception):
+    """The action is not possible now; ``str(exc)`` is the reason for the user."""
+
+
+class Flow:
+    """Wraps a dossier for the machine: ``state`` proxies the dossier's ``step`` column."""
+
+    __slots__ = ("dossier", "procedure", "note", "refusal")
+
+    def __init__(self, dossier, procedure: Procedure, note: str | None = None):
+        self.dossier = dossier
+        self.procedure = procedure
+        self.note = note
+        self.refusal: str | None = None
+
+    @property
+    def state(self) -> str:
+        return self.dossier.step
+
+    @state.setter
+    def state(self, value: str) -> None:
+        self.dossier.step = value
+
+
+class GuardCondition:
+    """A named guard as a ``transitions`` condition; records the first refusal on the flow."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.check = GUARDS[name]
+
+    def __call__(self, event) -> bool:
+        flow: Flow = event.model
+        reason = self.check(flow)
+        if reason is not None and flow.refusal is None:
+            flow.refusal = reason
+        return reason is None
+
+    def __repr__(self) -> str:
+        return f"<guard {self.name}>"
+
+
+@dataclass(frozen=True)
+class Compiled:
+    procedure: Procedure
+    machine: Machine
+
+
+def compile_procedure(procedure: Procedure) -> Compiled:
+    machine = Machine(model=None, states=[s.key for s in procedure.steps], initial=None,
+                      auto_transitions=False, send_event=True, queued=False)
+    for step in procedure.steps:
+        for action in step.actions:
+            machine.add_transition(action.name, step.key, action.target,
+                                   conditions=[GuardCondition(g) for g in action.guards])
+    return Compiled(procedure=procedure, machine=machine)
+
+
+class Engine:
+    def __init__(self, catalogue: dict[str, Procedure]):
+        self.compiled = {code: compile_procedure(p) for code, p in catalogue.items()}
+
+    def procedures(self) -> list[Procedure]:
+        return sorted((c.procedure for c in self.compiled.values()), key=lambda p: (p.level, p.name))
+
+    def procedure(self, code: str) -> Procedure:
+        try:
+            return self.compiled[code].procedure
+        except KeyError:
+            raise ActionRefused(f"Không có thủ tục mã {code}.") from None
+
+    def has(self, code: str) -> bool:
+        return code in self.compiled
+
+    def actions_for_role(self, procedure: Procedure, step_key: str, role: str) -> list[Action]:
+        """Actions of the step this role may press (guards are checked when fired)."""
+        step = procedure.step(step_key)
+        return [a for a in step.actions if (a.role or step.role) == role]
+
+    def fire(self, dossier, action_name: str, note: str | None = None) -> tuple[Step, Step]:
+        """Move the dossier along ``action_name``; returns (from step, to step).
+
+        Raises ``ActionRefused`` with the reason when the action is not defined from the current
+        step or a guard says no; the dossier is then left exactly as it was.
+        """
+        compiled = self.compiled[dossier.procedure_code]
+        procedure = compiled.procedure
+        source = procedure.step(dossier.step)
+        if source.action(action_name) is None:
+            raise ActionRefused(f"Không thể «{action_name}» ở bước «{source.name}».")
+        flow = Flow(dossier, procedure, note)
+        try:
+            moved = compiled.machine.events[action_name].trigger(flow)
+        except MachineError as exc:
+            raise ActionRefused(str(exc)) from exc
+        if not moved:
+            raise ActionRefused(flow.refusal or "Điều kiện chưa thỏa mãn.")
+        return source, procedure.step(dossier.step)

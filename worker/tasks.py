@@ -1,0 +1,42 @@
+"""Celery tasks. They receive ids, reload rows, and are safe to run twice."""
+import logging
+
+from celery import shared_task
+
+from onestop.dossiers.operations import route
+from onestop.extensions import db
+from onestop.notifications.outbox import relay
+from onestop.notifications.sweep import sweep
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="onestop.route_dossier", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def route_dossier(dossier_id: int, step_seq: int) -> int | None:
+    """Assign a dossier that just arrived at an agency to its least-loaded officer."""
+    try:
+        officer = route(dossier_id, step_seq)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if officer is None:
+        log.info("dossier %s (move %s): nothing to route", dossier_id, step_seq)
+        return None
+    return officer.id
+
+
+@shared_task(name="onestop.sweep_deadlines")
+def sweep_deadlines() -> dict[str, int]:
+    try:
+        counts = sweep()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return counts
+
+
+@shared_task(name="onestop.relay_outbox")
+def relay_outbox() -> int:
+    return relay()
