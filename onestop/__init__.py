@@ -72,12 +72,27 @@ def _prepare_broker_folders(app: Flask) -> None:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @event.listens_for(SAEngine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """WAL lets the web app and the worker read while one writes; foreign keys are off by default."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    """WAL lets the web app and the worker read while one writes; foreign keys are off by default.
+
+    The driver's own transaction handling is switched off and SQLAlchemy emits ``BEGIN`` itself,
+    so transactions and savepoints behave as on PostgreSQL.
+    """
+    if _is_sqlite(dbapi_connection):
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+@event.listens_for(SAEngine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

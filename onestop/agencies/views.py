@@ -3,6 +3,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from onestop.agencies.forms import ActionForm, AssignForm
 from onestop.auth.models import Role, User
@@ -36,7 +37,7 @@ def dossier(dossier_id: int):
     return _render_dossier(item, ActionForm())
 
 
-def _render_dossier(item: Dossier, form: ActionForm, status: int = 200):
+def _render_dossier(item: Dossier, form: ActionForm, status: int = 200, error: str | None = None):
     procedure = engine().procedure(item.procedure_code)
     events = db.session.scalars(
         select(DossierEvent).where(DossierEvent.dossier_id == item.id)
@@ -45,12 +46,12 @@ def _render_dossier(item: Dossier, form: ActionForm, status: int = 200):
     assign_form = None
     if current_user.role == Role.SUPERVISOR and current_user.agency_id == item.holder_agency_id and item.is_open:
         assign_form = AssignForm()
-        assign_form.user_id.choices = [(u.id, f"{u.full_name} ({u.role.value})") for u in db.session.scalars(
+        assign_form.user_id.choices = [SelectChoice(u.id, f"{u.full_name} ({u.role.value})") for u in db.session.scalars(
             select(User).where(User.agency_id == item.holder_agency_id, User.active,
                                User.role != Role.ADMIN).order_by(User.full_name))]
     return render_template("agencies/dossier.html", dossier=item, procedure=procedure, events=events,
                            actions=available_actions(item, current_user), form=form,
-                           assign_form=assign_form), status
+                           assign_form=assign_form, error=error), status
 
 
 @bp.post("/dossiers/<int:dossier_id>/action")
@@ -64,8 +65,7 @@ def act(dossier_id: int):
         perform_action(item, form.action.data, current_user, note=form.note.data)
     except OperationError as exc:
         db.session.rollback()
-        form.note.errors = [*form.note.errors, str(exc)]
-        return _render_dossier(db.session.get(Dossier, dossier_id), form, 422)
+        return _render_dossier(db.session.get(Dossier, dossier_id), form, 422, error=str(exc))
     db.session.commit()
     flash(f"Đã cập nhật hồ sơ {item.code}: {engine().procedure(item.procedure_code).step(item.step).name}.",
           "success")
@@ -79,7 +79,7 @@ def act(dossier_id: int):
 def reassign(dossier_id: int):
     item = get_dossier_or_404(current_user, dossier_id)
     form = AssignForm()
-    form.user_id.choices = [(u.id, u.full_name) for u in db.session.scalars(
+    form.user_id.choices = [SelectChoice(u.id, u.full_name) for u in db.session.scalars(
         select(User).where(User.agency_id == item.holder_agency_id, User.active))]
     if form.validate_on_submit():
         try:

@@ -26,7 +26,7 @@ def current_calendar() -> WorkingCalendar:
     cal = g.get("_onestop_calendar")
     if cal is None:
         overrides = dict(db.session.execute(
-            select(CalendarOverride.day, CalendarOverride.is_working)).tuples().all())
+            select(CalendarOverride.day, CalendarOverride.is_working)).all())
         cal = WorkingCalendar(OfficeHours.parse(current_app.config["ONESTOP_OFFICE_HOURS"]), overrides)
         g._onestop_calendar = cal
     return cal

@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from onestop.workflows.definition import Procedure
@@ -30,15 +31,18 @@ class IntakeForm(FlaskForm):
         DataRequired("Nhập địa chỉ."), Length(max=300, message="Tối đa 300 ký tự.")])
     documents = MultiCheckboxField("Giấy tờ đã nhận", validate_choice=False)
     delivery_method = RadioField("Hình thức nhận kết quả", default="desk",
-                                 choices=[("desk", "Tại bộ phận một cửa"), ("post", "Qua bưu chính công ích")],
-                                 validators=[DataRequired("Chọn hình thức nhận kết quả.")])
+                                 choices=[SelectChoice("desk", "Tại bộ phận một cửa"),
+                                          SelectChoice("post", "Qua bưu chính công ích")],
+                                 validate_choice=False,
+                                 validators=[DataRequired("Chọn hình thức nhận kết quả."),
+                                             AnyOf(("desk", "post"), "Hình thức nhận kết quả không hợp lệ.")])
     note = TextAreaField("Ghi chú", validators=[Optional(), Length(max=2000)])
 
     def __init__(self, procedures: dict[str, Procedure], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.procedures = procedures
-        self.procedure_code.choices = [("", "— Chọn thủ tục —")] + [
-            (p.code, f"{p.code} · {p.name}") for p in procedures.values()]
+        self.procedure_code.choices = [SelectChoice("", "— Chọn thủ tục —")] + [
+            SelectChoice(p.code, f"{p.code} · {p.name}", optgroup=p.field) for p in procedures.values()]
 
     def validate_procedure_code(self, field) -> None:
         if field.data not in self.procedures:

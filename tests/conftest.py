@@ -1,0 +1,169 @@
+"""Shared fixtures.
+
+Server mode: ``ONESTOP_TEST_DATABASE_URL`` (PostgreSQL) and ``ONESTOP_TEST_BROKER_URL`` (Redis).
+Embedded mode (neither set): a SQLite file and the filesystem broker in a temporary folder.
+
+The schema is built once per session by the Alembic migrations, and the demo agency tree and
+logins are committed once. Each test then runs in a transaction that is rolled back (``db``),
+or, for tests that need other connections to see their data (a real worker, threads), commits
+and has its dossiers deleted afterwards (``committed``).
+"""
+import os
+from datetime import datetime, timezone
+
+import pytest
+from flask import g
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import delete, select, text
+
+from onestop import create_app
+from onestop.auth.models import User
+from onestop.dossiers.models import DailySequence, Dossier, DossierEvent
+from onestop.dossiers.operations import Applicant, receive_dossier
+from onestop.extensions import db as _db
+from onestop.notifications.models import Notification, OutboxMessage
+
+SERVER_MODE = bool(os.environ.get("ONESTOP_TEST_DATABASE_URL"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if SERVER_MODE:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (server mode: set ONESTOP_TEST_DATABASE_URL)")
+    for item in items:
+        if "server" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("onestop")
+    database_url = os.environ.get("ONESTOP_TEST_DATABASE_URL") or f"sqlite:///{tmp / 'test.db'}"
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    broker = os.environ.get("ONESTOP_TEST_BROKER_URL", "filesystem://")
+    os.environ["ONESTOP_BROKER_URL"] = broker
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "ONESTOP_DISPATCH_ON_COMMIT": False,
+        "SECRET_KEY": "test",
+    })
+    app.instance_path = str(tmp)
+    with app.app_context():
+        _reset_schema()
+        upgrade(directory=app.extensions["migrate"].directory)
+        from onestop.agencies.seed import seed_demo
+        seed_demo()
+        _db.session.commit()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _reset_schema()
+
+
+def _reset_schema() -> None:
+    engine = _db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        _db.drop_all()
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+class _BoundSession(FlaskSession):
+    """Flask-SQLAlchemy picks the engine per table and would bypass the test's connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@pytest.fixture
+def db(app):
+    """A session bound to one outer transaction that is rolled back after the test.
+
+    ``commit()`` in code under test only releases a savepoint, so views and operations run
+    exactly as in production while nothing outlives the test.
+    """
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _BoundSession})
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def committed(app):
+    """Real commits (other connections and the worker see them); dossier data is deleted after."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        for model in (Notification, OutboxMessage, DossierEvent, Dossier, DailySequence):
+            _db.session.execute(delete(model))
+        _db.session.commit()
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def user(db):
+    def get(username: str) -> User:
+        return db.session.scalar(select(User).where(User.username == username))
+    return get
+
+
+@pytest.fixture
+def login_as(client):
+    """Log the client in by setting the session directly (the login form has its own tests)."""
+    def login(username: str) -> User:
+        found = _db.session.scalar(select(User).where(User.username == username))
+        assert found is not None, username
+        with client.session_transaction() as session:
+            session["_user_id"] = str(found.id)
+            session["_fresh"] = True
+        g.pop("_login_user", None)  # the test's app context is reused by requests; drop the cached user
+        return found
+    return login
+
+
+APPLICANT = Applicant(name="Nguyễn Văn An", id_number="031090001234", phone="0912345678",
+                      address="12 Minh Khai, Hồng Bàng, Hải Phòng")
+LAND = "1.013978"
+COPY = "2.000815"
+LAND_DOCS = ["application", "land_papers", "cadastral_extract", "fee_declaration"]
+
+
+@pytest.fixture
+def create_dossier(app):
+    """Receive a dossier at ``clerk``'s desk (defaults: a land certificate at Hồng Bàng)."""
+    def create(clerk: str = "hb.clerk", procedure: str = LAND, documents=None, applicant=APPLICANT) -> Dossier:
+        actor = _db.session.scalar(select(User).where(User.username == clerk))
+        if documents is None:
+            documents = LAND_DOCS if procedure == LAND else ["original", "copy"]
+        dossier = receive_dossier(actor, procedure_code=procedure, applicant=applicant, documents=documents)
+        _db.session.commit()
+        return dossier
+    return create
+
+
+def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A Hà Nội/Hải Phòng local wall time as aware UTC."""
+    from onestop.core.calendar import VN_TZ
+    return datetime(year, month, day, hour, minute, tzinfo=VN_TZ).astimezone(timezone.utc)

@@ -1,0 +1,80 @@
+"""The reception desk through the test client: intake, validation, receipt."""
+import pytest
+from sqlalchemy import func, select
+
+from onestop.core import clock
+from onestop.dossiers.models import Dossier
+from tests.conftest import LAND, vn
+
+VALID = {
+    "procedure_code": LAND,
+    "applicant_name": "Trần Thị Bình",
+    "applicant_id_number": "031190004321",
+    "applicant_phone": "0987654321",
+    "applicant_email": "",
+    "applicant_address": "5 Lạch Tray, Ngô Quyền, Hải Phòng",
+    "documents": ["application", "land_papers", "cadastral_extract", "fee_declaration"],
+    "delivery_method": "desk",
+    "note": "",
+}
+
+
+def _count(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(Dossier))
+
+
+def test_clerk_logs_a_dossier_and_gets_the_receipt(client, login_as, db):
+    login_as("hb.clerk")
+    with clock.frozen(vn(2026, 12, 7, 9, 0)):
+        response = client.post("/desk/new", data=VALID)
+        assert response.status_code == 302
+        receipt = client.get(response.headers["Location"])
+    page = receipt.get_data(as_text=True)
+    dossier = db.session.scalar(select(Dossier))
+    assert dossier.code.startswith("HB-261207-")
+    assert dossier.code in page and "Trần Thị Bình" in page
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in page
+    assert dossier.due_at.astimezone(vn(2026, 1, 1).tzinfo) and "14/01/2027" in page
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("applicant_name", "", "Nhập họ và tên."),
+    ("applicant_id_number", "03119000432", "Số định danh cá nhân gồm đúng 12 chữ số."),
+    ("applicant_id_number", "03119000432a", "Số định danh cá nhân gồm đúng 12 chữ số."),
+    ("applicant_phone", "12345", "Số điện thoại không hợp lệ"),
+    ("applicant_email", "not-an-email", "Địa chỉ thư điện tử không hợp lệ."),
+    ("procedure_code", "9.999999", "Thủ tục không có trong danh mục."),
+    ("procedure_code", "", "Chọn thủ tục."),
+    ("documents", ["application"], "Còn thiếu giấy tờ bắt buộc"),
+    ("documents", ["application", "land_papers", "cadastral_extract", "fee_declaration", "bogus"],
+     "Có giấy tờ không thuộc thủ tục"),
+    ("delivery_method", "drone", "Hình thức nhận kết quả không hợp lệ."),
+])
+def test_invalid_intake_shows_field_error_and_saves_nothing(client, login_as, db, field, value, message):
+    login_as("hb.clerk")
+    response = client.post("/desk/new", data={**VALID, field: value})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert 'value="Trần Thị Bình"' in page or field == "applicant_name"  # what was typed is kept
+    assert _count(db) == 0
+
+
+def test_intake_is_for_desk_clerks_only(client, login_as, db):
+    login_as("stnmt.officer")
+    assert client.get("/desk/new").status_code == 404
+    assert client.post("/desk/new", data=VALID).status_code == 404
+    assert _count(db) == 0
+
+
+def test_intake_requires_login(client):
+    response = client.get("/desk/new")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_desk_queue_lists_what_the_desk_holds(client, login_as, create_dossier):
+    mine = create_dossier()
+    other = create_dossier(clerk="lc.clerk")
+    login_as("hb.clerk")
+    page = client.get("/desk/").get_data(as_text=True)
+    assert mine.code in page and other.code not in page
