@@ -1,4 +1,5 @@
 """onestop: the one-stop (một cửa liên thông) case-handling system."""
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,8 @@ LANGUAGES = ("vi", "en")
 
 
 def create_app(config_override: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("ONESTOP_INSTANCE_PATH") or None)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.load(Path(app.instance_path)))
     if config_override:
@@ -67,7 +69,7 @@ def _select_locale() -> str:
 
 def _prepare_broker_folders(app: Flask) -> None:
     options = app.config["CELERY"].get("broker_transport_options", {})
-    for key in ("data_folder_in", "processed_folder"):
+    for key in ("data_folder_in", "processed_folder", "control_folder"):
         if key in options:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 

@@ -36,6 +36,7 @@ def _celery(instance_path: Path) -> dict:
         queue = instance_path / "broker" / "queue"
         processed = instance_path / "broker" / "processed"
         conf["broker_transport_options"] = {
+            "control_folder": str(instance_path / "broker" / "control"),
             "data_folder_in": str(queue),
             "data_folder_out": str(queue),
             "processed_folder": str(processed),

@@ -44,6 +44,7 @@ def app(tmp_path_factory):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     broker = os.environ.get("ONESTOP_TEST_BROKER_URL", "filesystem://")
     os.environ["ONESTOP_BROKER_URL"] = broker
+    os.environ["ONESTOP_INSTANCE_PATH"] = str(tmp)
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -51,7 +52,6 @@ def app(tmp_path_factory):
         "ONESTOP_DISPATCH_ON_COMMIT": False,
         "SECRET_KEY": "test",
     })
-    app.instance_path = str(tmp)
     with app.app_context():
         _reset_schema()
         upgrade(directory=app.extensions["migrate"].directory)

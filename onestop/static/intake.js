@@ -11,4 +11,6 @@
   }
   select.addEventListener("change", show);
   show();
+  const invalid = document.querySelector('[aria-invalid="true"]');
+  if (invalid) invalid.focus();
 })();
