@@ -82,8 +82,8 @@ def _is_sqlite(dbapi_connection) -> bool:
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """WAL lets the web app and the worker read while one writes; foreign keys are off by default.
 
-    The driver's own transaction handling is switched off and SQLAlchemy emits ``BEGIN`` itself,
-    so transactions and savepoints behave as on PostgreSQL.
+    The driver's own transaction handling is switched off and ``BEGIN`` is emitted below, so
+    transactions and savepoints behave as on PostgreSQL.
     """
     if _is_sqlite(dbapi_connection):
         dbapi_connection.isolation_level = None
@@ -96,5 +96,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 @event.listens_for(SAEngine, "begin")
 def _sqlite_begin(connection) -> None:
+    """``BEGIN IMMEDIATE``: a transaction takes the write lock up front and waits for it
+    (busy_timeout), instead of failing with "database is locked" when a read turns into a write
+    while the web app and the worker both write."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -68,8 +68,12 @@ def _open_intake(page) -> None:
 
 
 def _dossier_count(db) -> int:
+    """Count in a transaction of its own and end it: on SQLite an open transaction holds the
+    write lock that the live server's requests wait for."""
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(Dossier))
+    count = db.session.scalar(select(func.count()).select_from(Dossier))
+    db.session.rollback()
+    return count
 
 
 def test_clerk_logs_a_land_dossier_with_the_keyboard(committed, browser_page, login):

@@ -27,12 +27,16 @@ def running_worker(app, committed):
 
 
 def wait_for(db, query, expected, timeout=30.0):
-    """Poll the database (fresh transaction each time) until ``query`` returns ``expected``."""
+    """Poll the database until ``query`` returns ``expected``.
+
+    Each read is its own short transaction: on SQLite an open one holds the write lock the worker needs.
+    """
     deadline = time.monotonic() + timeout
     value = None
     while time.monotonic() < deadline:
         db.session.rollback()
         value = db.session.scalar(query)
+        db.session.rollback()
         if value == expected:
             return value
         time.sleep(0.2)
