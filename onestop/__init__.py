@@ -47,9 +47,10 @@ def create_app(config_override: dict | None = None) -> Flask:
     from onestop.auth.views import bp as auth_bp
     from onestop.dossiers.views import bp as desk_bp
     from onestop.notifications.views import bp as notifications_bp
+    from onestop.public.views import bp as public_bp
     from onestop.reports.views import bp as reports_bp
 
-    for bp in (auth_bp, desk_bp, agencies_bp, notifications_bp, reports_bp):
+    for bp in (auth_bp, desk_bp, agencies_bp, notifications_bp, reports_bp, public_bp):
         app.register_blueprint(bp)
     web.init_app(app)
     cli.init_app(app)

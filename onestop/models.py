@@ -4,3 +4,4 @@ from onestop.auth.models import User  # noqa: F401
 from onestop.core.workdays import CalendarOverride  # noqa: F401
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent  # noqa: F401
 from onestop.notifications.models import Notification, OutboxMessage  # noqa: F401
+from onestop.public.throttle import LookupAttempt  # noqa: F401

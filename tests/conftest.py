@@ -9,7 +9,7 @@ or, for tests that need other connections to see their data (a real worker, thre
 and has its dossiers deleted afterwards (``committed``).
 """
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from flask import g
@@ -166,4 +166,4 @@ def create_dossier(app):
 def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A Hà Nội/Hải Phòng local wall time as aware UTC."""
     from onestop.core.calendar import VN_TZ
-    return datetime(year, month, day, hour, minute, tzinfo=VN_TZ).astimezone(timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=VN_TZ).astimezone(UTC)

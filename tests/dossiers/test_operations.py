@@ -1,5 +1,6 @@
 """The operations door: receiving, the whole land journey, branches, refusals, forbidden moves."""
 import re
+
 import pytest
 from sqlalchemy import func, select
 

@@ -1,0 +1,46 @@
+"""A small fixed-window limiter for the public look-up, kept in the database so every web
+process (and both run modes) share it without another server."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from onestop.core import clock
+from onestop.extensions import db
+
+
+class LookupAttempt(db.Model):
+    """Failed look-ups per client address and window start."""
+
+    __tablename__ = "lookup_attempts"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+
+
+WINDOW = timedelta(minutes=15)
+MAX_FAILURES = 10
+
+
+def _window(now: datetime) -> datetime:
+    seconds = int(WINDOW.total_seconds())
+    return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=now.tzinfo)
+
+
+def is_blocked(client: str) -> bool:
+    now = clock.now()
+    failures = db.session.scalar(select(LookupAttempt.failures).where(
+        LookupAttempt.client == client, LookupAttempt.window_start == _window(now)))
+    return (failures or 0) >= MAX_FAILURES
+
+
+def record_failure(client: str) -> None:
+    now = clock.now()
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(LookupAttempt).values(client=client, window_start=_window(now), failures=1)
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=[LookupAttempt.client, LookupAttempt.window_start],
+        set_={"failures": LookupAttempt.failures + 1}))
+    db.session.execute(delete(LookupAttempt).where(LookupAttempt.window_start < _window(now) - WINDOW))

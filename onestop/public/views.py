@@ -1,0 +1,43 @@
+"""Public look-up, no login: dossier code + last 4 digits of the applicant's ID.
+
+A wrong combination answers exactly like an unknown code, failures are throttled per client,
+and the page shows only public-safe facts: status, appointment, agency and date per step.
+"""
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from onestop.dossiers.models import Dossier, DossierEvent
+from onestop.dossiers.operations import engine
+from onestop.extensions import db
+from onestop.public.forms import LookupForm
+from onestop.public.throttle import is_blocked, record_failure
+
+bp = Blueprint("public", __name__, url_prefix="/tra-cuu")
+
+NOT_FOUND = "Không tìm thấy hồ sơ với mã và số định danh đã nhập."
+BLOCKED = "Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
+
+
+@bp.route("/", methods=["GET", "POST"])
+def lookup():
+    """GET with ``?code=`` (the receipt's QR code) pre-fills the form; POST looks up."""
+    form = LookupForm() if request.method == "POST" else LookupForm(request.args, meta={"csrf": False})
+    if request.method == "GET":
+        return render_template("public/lookup.html", form=form)
+    if not form.validate():
+        return render_template("public/lookup.html", form=form), 422
+    client = request.remote_addr or "unknown"
+    if is_blocked(client):
+        return render_template("public/lookup.html", form=form, message=BLOCKED), 429
+    code = form.code.data.strip().upper()
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == code).options(
+        selectinload(Dossier.events).selectinload(DossierEvent.to_agency)))
+    if dossier is None or not dossier.applicant_id_number.endswith(form.id_tail.data):
+        record_failure(client)
+        db.session.commit()
+        return render_template("public/lookup.html", form=form, message=NOT_FOUND), 404
+    procedure = engine().procedure(dossier.procedure_code)
+    steps = [(e.at, e.to_agency.name, procedure.step(e.to_step).name)
+             for e in dossier.events if e.action != "assign"]
+    return render_template("public/lookup.html", form=form, dossier=dossier, procedure=procedure, steps=steps)
