@@ -58,3 +58,12 @@ class IntakeForm(FlaskForm):
         missing = [d.name for d in procedure.required_documents() if d.key not in field.data]
         if missing:
             raise ValidationError("Còn thiếu giấy tờ bắt buộc: " + "; ".join(missing))
+
+
+class ReturnResultForm(FlaskForm):
+    """Handing the result back; which field is needed depends on the delivery method chosen at intake."""
+
+    recipient = StringField("Họ tên người nhận kết quả", validators=[Optional(), Length(max=200)])
+    waybill = StringField("Số vận đơn bưu chính", validators=[
+        Optional(), Regexp(r"^[A-Za-z0-9-]{6,40}$", message="Số vận đơn gồm 6–40 chữ, số hoặc dấu gạch.")])
+    note = TextAreaField("Ghi chú", validators=[Optional(), Length(max=2000)])

@@ -87,6 +87,10 @@ class Dossier(TimestampMixin, db.Model):
     #: working hours the clock has been stopped in total
     paused_hours: Mapped[float] = mapped_column(default=0.0)
     finished_at: Mapped[datetime | None]
+    #: who collected the result at the desk (name as on their ID), when returned at the desk
+    result_recipient: Mapped[str | None] = mapped_column(String(200))
+    #: public-post waybill number, when the result went out by post
+    post_waybill: Mapped[str | None] = mapped_column(String(40))
 
     receiving_agency: Mapped[Agency] = relationship(foreign_keys=[receiving_agency_id])
     holder_agency: Mapped[Agency] = relationship(foreign_keys=[holder_agency_id])

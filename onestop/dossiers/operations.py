@@ -98,6 +98,8 @@ def perform_action(dossier: Dossier, action: str, actor: User, note: str | None 
     ``documents`` (desk only) replaces the checklist, e.g. when a supplement is brought in.
     """
     note = (note or "").strip() or None
+    if action == "return_result" and not (dossier.result_recipient or dossier.post_waybill):
+        raise OperationError("Ghi người nhận kết quả hoặc số vận đơn bưu chính trước khi trả kết quả.")
     if action not in {a.name for a in available_actions(dossier, actor)}:
         raise OperationError("Bạn không thể thực hiện thao tác này với hồ sơ ở bước hiện tại.")
     procedure = engine().procedure(dossier.procedure_code)
@@ -121,6 +123,27 @@ def perform_action(dossier: Dossier, action: str, actor: User, note: str | None 
     event = _log(dossier, actor, action, source.key, from_agency, holder, note)
     db.session.flush()
     return event
+
+
+def return_result(dossier: Dossier, actor: User, *, recipient: str | None = None, waybill: str | None = None,
+                  note: str | None = None) -> DossierEvent:
+    """Hand the result back: at the desk to a named person, or by public post with its waybill,
+    as the citizen chose at intake."""
+    recipient, waybill = (recipient or "").strip(), (waybill or "").strip()
+    if dossier.delivery_method == "post" and not waybill:
+        raise OperationError("Nhập số vận đơn bưu chính.")
+    if dossier.delivery_method != "post" and not recipient:
+        raise OperationError("Nhập họ tên người nhận kết quả.")
+    if dossier.delivery_method == "post":
+        dossier.post_waybill = waybill
+    else:
+        dossier.result_recipient = recipient
+    try:
+        return perform_action(dossier, "return_result", actor, note=note or (
+            f"Gửi qua bưu chính, vận đơn {waybill}" if waybill else f"Người nhận: {recipient}"))
+    except OperationError:
+        dossier.post_waybill = dossier.result_recipient = None
+        raise
 
 
 def _holder(step: Step, receiving: Agency) -> Agency:

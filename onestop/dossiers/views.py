@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from onestop.auth.models import Role
 from onestop.auth.scope import get_dossier_or_404
-from onestop.dossiers.forms import IntakeForm
+from onestop.dossiers.forms import IntakeForm, ReturnResultForm
 from onestop.dossiers.models import OPEN_STATUSES, Dossier
-from onestop.dossiers.operations import Applicant, OperationError, engine, receive_dossier
+from onestop.dossiers.operations import Applicant, OperationError, engine, receive_dossier, return_result
 from onestop.extensions import db
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -67,3 +67,27 @@ def receipt(dossier_id: int):
     dossier = get_dossier_or_404(current_user, dossier_id)
     procedure = engine().procedure(dossier.procedure_code)
     return render_template("desk/receipt.html", dossier=dossier, procedure=procedure)
+
+
+@bp.post("/dossiers/<int:dossier_id>/return")
+@login_required
+def return_to_citizen(dossier_id: int):
+    """Record who collected the result (or the post waybill) and close the dossier."""
+    dossier = get_dossier_or_404(current_user, dossier_id)
+    form = ReturnResultForm()
+    if form.validate_on_submit():
+        try:
+            return_result(dossier, current_user, recipient=form.recipient.data, waybill=form.waybill.data,
+                          note=form.note.data)
+        except OperationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"Đã trả kết quả hồ sơ {dossier.code}.", "success")
+            return redirect(url_for("desk.queue"))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for("agencies.dossier", dossier_id=dossier_id))

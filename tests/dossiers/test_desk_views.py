@@ -78,3 +78,42 @@ def test_desk_queue_lists_what_the_desk_holds(client, login_as, create_dossier):
     login_as("hb.clerk")
     page = client.get("/desk/").get_data(as_text=True)
     assert mine.code in page and other.code not in page
+
+
+def _to_result_at_desk(db, create_dossier, user, delivery="desk"):
+    from onestop.dossiers.operations import perform_action, route
+    dossier = create_dossier(procedure="2.000815", clerk="hbmk.clerk")
+    dossier.delivery_method = delivery
+    for username, action in (("hbmk.clerk", "forward"), ("hbmk.officer", "forward"), ("hbmk.supervisor", "sign")):
+        perform_action(dossier, action, user(username))
+        route(dossier.id, dossier.step_seq)
+    db.session.commit()
+    return dossier
+
+
+def test_result_returned_at_desk_records_who_collected_it(client, login_as, db, create_dossier, user):
+    dossier = _to_result_at_desk(db, create_dossier, user)
+    login_as("hbmk.clerk")
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert "Họ tên người nhận kết quả" in page and 'value="return_result"' not in page
+    response = client.post(f"/desk/dossiers/{dossier.id}/return", data={"recipient": "Nguyễn Văn Bình"})
+    assert response.status_code == 302
+    assert dossier.status == "done" and dossier.result_recipient == "Nguyễn Văn Bình"
+    assert dossier.events[-1].note == "Người nhận: Nguyễn Văn Bình"
+
+
+def test_result_by_post_needs_a_waybill(client, login_as, db, create_dossier, user):
+    dossier = _to_result_at_desk(db, create_dossier, user, delivery="post")
+    login_as("hbmk.clerk")
+    client.post(f"/desk/dossiers/{dossier.id}/return", data={"waybill": ""})
+    assert dossier.is_open and dossier.post_waybill is None
+    response = client.post(f"/desk/dossiers/{dossier.id}/return", data={"waybill": "EB123456789VN"})
+    assert response.status_code == 302
+    assert dossier.status == "done" and dossier.post_waybill == "EB123456789VN"
+
+
+def test_return_cannot_bypass_the_recipient_through_the_generic_action(client, login_as, db, create_dossier, user):
+    dossier = _to_result_at_desk(db, create_dossier, user)
+    login_as("hbmk.clerk")
+    response = client.post(f"/dossiers/{dossier.id}/action", data={"action": "return_result"})
+    assert response.status_code == 422 and dossier.is_open

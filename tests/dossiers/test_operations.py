@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from onestop.core import clock
 from onestop.dossiers.models import Dossier, DossierEvent, Status
-from onestop.dossiers.operations import OperationError, perform_action, receive_dossier, route
+from onestop.dossiers.operations import OperationError, perform_action, receive_dossier, return_result, route
 from onestop.notifications.models import Notification, OutboxMessage
 from tests.conftest import APPLICANT, COPY, LAND, vn
 
@@ -60,7 +60,7 @@ def test_whole_land_journey_desk_district_department_city_desk(db, create_dossie
     _act(dossier, "sign", "hp.supervisor", user)
     assert (dossier.step, dossier.holder_agency.code) == ("result_at_desk", "HB")
     route(dossier.id, dossier.step_seq)
-    _act(dossier, "return_result", "hb.clerk", user)
+    return_result(dossier, user("hb.clerk"), recipient="Nguyễn Văn An")
     assert dossier.status == Status.DONE and dossier.finished_at is not None
     trail = db.session.execute(select(DossierEvent.action, DossierEvent.to_step).where(
         DossierEvent.dossier_id == dossier.id, DossierEvent.action != "assign").order_by(DossierEvent.id)).all()
@@ -148,7 +148,7 @@ def test_simple_ward_procedure_stays_in_ward(db, create_dossier, user):
     route(dossier.id, dossier.step_seq)
     _act(dossier, "sign", "hbmk.supervisor", user)
     route(dossier.id, dossier.step_seq)
-    _act(dossier, "return_result", "hbmk.clerk", user)
+    return_result(dossier, user("hbmk.clerk"), recipient="Nguyễn Văn An")
     assert dossier.status == Status.DONE
 
 

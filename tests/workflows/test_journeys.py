@@ -7,7 +7,7 @@ each step, in the role the step asks for; it must end returned, with one event p
 import pytest
 
 from onestop.dossiers.models import Status
-from onestop.dossiers.operations import perform_action, receive_dossier
+from onestop.dossiers.operations import perform_action, receive_dossier, return_result
 from tests.conftest import APPLICANT
 from tests.workflows.demo_desks import CATALOGUE, receiving_desk_code
 
@@ -29,7 +29,10 @@ def test_main_path_reaches_the_result(db, user, code):
         action = next(a for a in MAIN_PATH if step.action(a) is not None)
         actor = user(f"{dossier.holder_agency.code.lower()}.{step.action(action).role or step.role}")
         assert actor is not None, f"no demo user for {step.key} at {dossier.holder_agency.code}"
-        perform_action(dossier, action, actor, note="Đồng ý")
+        if action == "return_result":
+            return_result(dossier, actor, recipient=APPLICANT.name)
+        else:
+            perform_action(dossier, action, actor, note="Đồng ý")
         walked.append((dossier.step, dossier.holder_agency.code))
     assert dossier.step == "done", walked
     assert dossier.status == Status.DONE and dossier.finished_at is not None
