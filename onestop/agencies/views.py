@@ -1,16 +1,21 @@
 """Staff workspace: the inbox of dossiers the agency holds, the dossier page, actions."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from onestop.agencies.forms import ActionForm, AssignForm
+from onestop.agencies.lists import tabbed_list
+from onestop.agencies.queries import inbox_tabs
 from onestop.auth.models import Role, User
 from onestop.auth.scope import get_dossier_or_404
-from onestop.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent
+from onestop.core import clock
+from onestop.core.workdays import current_calendar
+from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.dossiers.operations import OperationError, assign, available_actions, engine, perform_action
 from onestop.extensions import db
+from onestop.notifications.operations import mark_read_for_dossier
 
 bp = Blueprint("agencies", __name__)
 
@@ -18,22 +23,19 @@ bp = Blueprint("agencies", __name__)
 @bp.get("/inbox")
 @login_required
 def inbox():
-    """Open dossiers the agency holds, the most urgent (soonest step due time) first."""
-    mine = request.args.get("mine") == "1"
-    query = select(Dossier).where(Dossier.holder_agency_id == current_user.agency_id,
-                                  Dossier.status.in_(OPEN_STATUSES))
-    if mine:
-        query = query.where(Dossier.assignee_id == current_user.id)
-    query = query.options(selectinload(Dossier.assignee)).order_by(
-        Dossier.step_due_at.asc().nulls_last(), Dossier.due_at, Dossier.id)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("agencies/inbox.html", page=page, engine=engine(), mine=mine)
+    """The agency's work, in tabs; within a tab the most urgent (soonest step due time) first."""
+    now = clock.now()
+    horizon = current_calendar().add_working_hours(now, current_app.config["ONESTOP_DUE_SOON_HOURS"])
+    tabs = inbox_tabs(current_user, now, horizon)
+    return tabbed_list(tabs, "agencies/inbox.html", "agencies.inbox", default="mine")
 
 
 @bp.get("/dossiers/<int:dossier_id>")
 @login_required
 def dossier(dossier_id: int):
     item = get_dossier_or_404(current_user, dossier_id)
+    if mark_read_for_dossier(current_user.id, item.id):
+        db.session.commit()
     return _render_dossier(item, ActionForm())
 
 

@@ -1,13 +1,14 @@
 """The reception desk: intake of walk-in dossiers, the receipt, the desk's own queue."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
+from onestop.agencies.lists import tabbed_list
+from onestop.agencies.queries import desk_tabs
 from onestop.auth.models import Role
 from onestop.auth.scope import get_dossier_or_404
 from onestop.dossiers.forms import IntakeForm, ReturnResultForm
-from onestop.dossiers.models import OPEN_STATUSES, Dossier
 from onestop.dossiers.operations import Applicant, OperationError, engine, receive_dossier, return_result
+from onestop.dossiers.slip_views import slip_page
 from onestop.extensions import db
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -21,13 +22,9 @@ def _require_clerk() -> None:
 @bp.get("/")
 @login_required
 def queue():
-    """Dossiers this desk holds: new ones to forward, results to return, supplements awaited."""
+    """The desk's own queue: new dossiers to forward, results to return, supplements awaited."""
     _require_clerk()
-    page = db.paginate(
-        select(Dossier).where(Dossier.holder_agency_id == current_user.agency_id,
-                              Dossier.status.in_(OPEN_STATUSES)).order_by(Dossier.due_at),
-        per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("desk/queue.html", page=page, engine=engine())
+    return tabbed_list(desk_tabs(current_user, engine()), "desk/queue.html", "desk.queue", default="to_forward")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -64,9 +61,7 @@ def intake():
 @login_required
 def receipt(dossier_id: int):
     """Slip 01: receipt and appointment (giấy tiếp nhận hồ sơ và hẹn trả kết quả), print-ready."""
-    dossier = get_dossier_or_404(current_user, dossier_id)
-    procedure = engine().procedure(dossier.procedure_code)
-    return render_template("desk/receipt.html", dossier=dossier, procedure=procedure)
+    return slip_page(dossier_id, "01")
 
 
 @bp.post("/dossiers/<int:dossier_id>/return")

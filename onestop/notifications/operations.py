@@ -1,6 +1,8 @@
 """Writing notifications; duplicates by key are ignored, so every writer is idempotent."""
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from onestop.core import clock
 from onestop.extensions import db
 from onestop.notifications.models import Notification
 
@@ -17,3 +19,10 @@ def notify(*, user_id: int, kind: str, message: str, key: str, dossier_id: int |
         user_id=user_id, dossier_id=dossier_id, kind=kind, message=message, key=key
     ).on_conflict_do_nothing(index_elements=["key"])
     return db.session.execute(stmt).rowcount == 1
+
+
+def mark_read_for_dossier(user_id: int, dossier_id: int) -> int:
+    """Opening a dossier reads its notifications (so it leaves the "new to me" tab)."""
+    stmt = update(Notification).where(Notification.user_id == user_id, Notification.dossier_id == dossier_id,
+                                      Notification.read_at.is_(None)).values(read_at=clock.now())
+    return db.session.execute(stmt).rowcount

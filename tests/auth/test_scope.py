@@ -59,7 +59,7 @@ def test_viewer_out_of_turn_gets_an_error_not_a_move(client, login_as, at_depart
 def test_inbox_shows_only_agency_holdings(client, login_as, at_department, create_dossier):
     untouched = create_dossier(clerk="lc.clerk")
     login_as("stnmt.officer")
-    page = client.get("/inbox").get_data(as_text=True)
+    page = client.get("/inbox?tab=all").get_data(as_text=True)
     assert at_department.code in page and untouched.code not in page
 
 

@@ -1,0 +1,69 @@
+"""Set-based reads for the staff inbox and the desk queue: each tab is one SQL predicate, and
+all tab counts come from one aggregate query."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, tuple_
+
+from onestop.auth.models import User
+from onestop.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent, Status
+from onestop.extensions import db
+from onestop.notifications.models import Notification
+from onestop.workflows.engine import Engine
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    predicate: ColumnElement[bool]
+
+
+def _steps_with_action(engine: Engine, action: str) -> ColumnElement[bool]:
+    """Dossiers standing at a step (of any procedure) that offers ``action``."""
+    pairs = [(p.code, s.key) for p in engine.procedures() for s in p.steps if s.action(action)]
+    return tuple_(Dossier.procedure_code, Dossier.step).in_(pairs) if pairs else false()
+
+
+def inbox_tabs(user: User, now: datetime, due_soon_until: datetime) -> list[Tab]:
+    """Tabs of the staff inbox: dossiers the user's agency holds (or waits on)."""
+    held = and_(Dossier.holder_agency_id == user.agency_id, Dossier.status.in_(OPEN_STATUSES))
+    processing = and_(Dossier.holder_agency_id == user.agency_id, Dossier.status == Status.PROCESSING)
+    unread_assignment = exists().where(
+        Notification.dossier_id == Dossier.id, Notification.user_id == user.id,
+        Notification.kind == "assigned", Notification.read_at.is_(None))
+    asked_by_us = exists().where(
+        DossierEvent.dossier_id == Dossier.id, DossierEvent.action == "request_supplement",
+        DossierEvent.from_agency_id == user.agency_id)
+    return [
+        Tab("new", "Mới giao cho tôi", and_(held, Dossier.assignee_id == user.id, unread_assignment)),
+        Tab("mine", "Tôi đang xử lý", and_(held, Dossier.assignee_id == user.id)),
+        Tab("due_soon", "Sắp đến hạn", and_(processing, Dossier.step_due_at > now,
+                                           Dossier.step_due_at <= due_soon_until)),
+        Tab("overdue", "Quá hạn", and_(processing, or_(Dossier.step_due_at <= now, Dossier.due_at <= now))),
+        Tab("waiting", "Chờ công dân bổ sung", and_(
+            Dossier.status == Status.SUPPLEMENT,
+            or_(Dossier.holder_agency_id == user.agency_id, asked_by_us))),
+        Tab("all", "Cả đơn vị", held),
+    ]
+
+
+def desk_tabs(user: User, engine: Engine) -> list[Tab]:
+    """Tabs of the reception desk: what to forward, what to hand back, what waits for the citizen."""
+    at_desk = and_(Dossier.holder_agency_id == user.agency_id, Dossier.status.in_(OPEN_STATUSES))
+    return [
+        Tab("to_forward", "Chờ chuyển xử lý", and_(at_desk, Dossier.status == Status.PROCESSING,
+                                                    _steps_with_action(engine, "forward"))),
+        Tab("to_return", "Chờ trả kết quả", and_(at_desk, _steps_with_action(engine, "return_result"))),
+        Tab("supplement", "Chờ bổ sung", and_(at_desk, Dossier.status == Status.SUPPLEMENT)),
+        Tab("all", "Tất cả tại quầy", at_desk),
+    ]
+
+
+def tab_counts(tabs: list[Tab], extra: ColumnElement[bool] | None = None) -> dict[str, int]:
+    """Every tab's count in one query."""
+    columns = [func.coalesce(func.sum(case((t.predicate, 1), else_=0)), 0).label(t.key) for t in tabs]
+    query = select(*columns).select_from(Dossier)
+    if extra is not None:
+        query = query.where(extra)
+    return {key: int(value) for key, value in db.session.execute(query).one()._mapping.items()}
