@@ -45,6 +45,12 @@ def _celery(instance_path: Path) -> dict:
     return conf
 
 
+def _optional_int(text: str) -> int | None:
+    """A whole number, or None for "" / "off"."""
+    text = text.strip().lower()
+    return None if text in ("", "off", "none") else int(text)
+
+
 def load(instance_path: Path) -> dict:
     """Settings for ``create_app``; every key can be overridden by ``config_override``."""
     env = os.environ.get
@@ -59,5 +65,34 @@ def load(instance_path: Path) -> dict:
         "ONESTOP_CLOCK_OFFSET_HOURS": float(env("ONESTOP_CLOCK_OFFSET_HOURS", "0")),
         "ONESTOP_DISPATCH_ON_COMMIT": env("ONESTOP_DISPATCH_ON_COMMIT", "1") == "1",
         "ONESTOP_DUE_SOON_HOURS": float(env("ONESTOP_DUE_SOON_HOURS", "8")),
+        # reminders and escalation (global defaults; admins may override them and set per-procedure
+        # rules on the calendar page): remind the assignee at this share (%) of a step's budget (0: off),
+        # at the due time and each working day overdue; escalate after these working days overdue ("": off)
+        "ONESTOP_REMIND_DUE_SOON_PERCENT": int(env("ONESTOP_REMIND_DUE_SOON_PERCENT", "75")),
+        "ONESTOP_REMIND_OVERDUE": env("ONESTOP_REMIND_OVERDUE", "1") == "1",
+        "ONESTOP_ESCALATE_DAYS": _optional_int(env("ONESTOP_ESCALATE_DAYS", "1")),
+        "ONESTOP_ESCALATE_PARENT_DAYS": _optional_int(env("ONESTOP_ESCALATE_PARENT_DAYS", "3")),
+        #: the daily overdue reminders stop after this many working days (escalation has long happened)
+        "ONESTOP_REMIND_MAX_OVERDUE_DAYS": int(env("ONESTOP_REMIND_MAX_OVERDUE_DAYS", "60")),
+        #: an extension (slip 04) may be asked for when the appointment is this close (working hours) or past
+        "ONESTOP_EXTENSION_WINDOW_HOURS": float(env("ONESTOP_EXTENSION_WINDOW_HOURS", "8")),
+        # e-mail copies of notifications: SMTP when a host is set, else .eml files under instance/mail/
+        "ONESTOP_SMTP_HOST": env("ONESTOP_SMTP_HOST", ""),
+        "ONESTOP_SMTP_PORT": int(env("ONESTOP_SMTP_PORT", "25")),
+        "ONESTOP_SMTP_USER": env("ONESTOP_SMTP_USER", ""),
+        "ONESTOP_SMTP_PASSWORD": env("ONESTOP_SMTP_PASSWORD", ""),
+        "ONESTOP_SMTP_STARTTLS": env("ONESTOP_SMTP_STARTTLS", "0") == "1",
+        "ONESTOP_SMTP_TIMEOUT": float(env("ONESTOP_SMTP_TIMEOUT", "30")),
+        "ONESTOP_MAIL_FROM": env("ONESTOP_SMTP_FROM", "Một cửa liên thông <noreply@onestop.example>"),
+        "ONESTOP_MAIL_DIR": env("ONESTOP_MAIL_DIR", str(instance_path / "mail")),
+        #: which notification kinds also go out by e-mail
+        "ONESTOP_MAIL_KINDS": tuple(k for k in env(
+            "ONESTOP_MAIL_KINDS", "due,overdue,escalation,escalation_parent").split(",") if k),
+        #: notifications per e-mail task (the sweep hands its new ones to the worker in batches)
+        "ONESTOP_MAIL_BATCH": int(env("ONESTOP_MAIL_BATCH", "200")),
+        #: the site's address, for links in e-mails (e.g. https://motcua.example.gov.vn)
+        "ONESTOP_BASE_URL": env("ONESTOP_BASE_URL", ""),
         "PAGE_SIZE": 50,
+        #: the place written on the official slips ("Hải Phòng, ngày … tháng … năm …")
+        "ONESTOP_PLACE_NAME": env("ONESTOP_PLACE_NAME", "Hải Phòng"),
     }

@@ -2,6 +2,10 @@
 from onestop.agencies.models import Agency  # noqa: F401
 from onestop.auth.models import User  # noqa: F401
 from onestop.core.workdays import CalendarOverride  # noqa: F401
+from onestop.dossiers.consultations import Consultation  # noqa: F401
+from onestop.dossiers.extensions_model import DossierExtension  # noqa: F401
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent  # noqa: F401
 from onestop.notifications.models import Notification, OutboxMessage  # noqa: F401
+from onestop.notifications.rules import ReminderRule  # noqa: F401
 from onestop.public.throttle import LookupAttempt  # noqa: F401
+from onestop.reports.models import WorkingDay  # noqa: F401

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, text
 
 from onestop import create_app
 from onestop.auth.models import User
+from onestop.dossiers.consultations import Consultation
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent
 from onestop.dossiers.operations import Applicant, receive_dossier
 from onestop.extensions import db as _db
@@ -111,7 +112,7 @@ def committed(app):
     with app.app_context():
         yield _db
         _db.session.rollback()
-        for model in (Notification, OutboxMessage, DossierEvent, Dossier, DailySequence):
+        for model in (Notification, OutboxMessage, DossierEvent, Consultation, Dossier, DailySequence):
             _db.session.execute(delete(model))
         _db.session.commit()
         _db.session.remove()

@@ -5,6 +5,7 @@ from celery import shared_task
 
 from onestop.dossiers.operations import route
 from onestop.extensions import db
+from onestop.notifications.mail import MailServerUnavailable, send_batch
 from onestop.notifications.outbox import relay
 from onestop.notifications.sweep import sweep
 
@@ -28,6 +29,7 @@ def route_dossier(dossier_id: int, step_seq: int) -> int | None:
 
 @shared_task(name="onestop.sweep_deadlines")
 def sweep_deadlines() -> dict[str, int]:
+    """Reminders and escalations (``notifications/sweep.py``); one at a time, under a lock."""
     try:
         counts = sweep()
         db.session.commit()
@@ -40,3 +42,14 @@ def sweep_deadlines() -> dict[str, int]:
 @shared_task(name="onestop.relay_outbox")
 def relay_outbox() -> int:
     return relay()
+
+
+@shared_task(name="onestop.send_notification_mail", autoretry_for=(MailServerUnavailable,), retry_backoff=30,
+             max_retries=8)
+def send_notification_mail(notification_ids: list[int]) -> int:
+    """E-mail a batch of notifications, each at most once (``notifications/mail.py``)."""
+    try:
+        return send_batch(notification_ids)
+    except Exception:
+        db.session.rollback()
+        raise

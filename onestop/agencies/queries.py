@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, tuple_
 
 from onestop.auth.models import User
+from onestop.dossiers.consultations import Consultation
 from onestop.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent, Status
 from onestop.extensions import db
 from onestop.notifications.models import Notification
@@ -35,6 +36,8 @@ def inbox_tabs(user: User, now: datetime, due_soon_until: datetime) -> list[Tab]
     asked_by_us = exists().where(
         DossierEvent.dossier_id == Dossier.id, DossierEvent.action == "request_supplement",
         DossierEvent.from_agency_id == user.agency_id)
+    consulted = exists().where(  # requests for our opinion, not answered yet
+        Consultation.dossier_id == Dossier.id, Consultation.to_agency_id == user.agency_id, Consultation.is_open)
     return [
         Tab("new", "Mới giao cho tôi", and_(held, Dossier.assignee_id == user.id, unread_assignment)),
         Tab("mine", "Tôi đang xử lý", and_(held, Dossier.assignee_id == user.id)),
@@ -44,6 +47,7 @@ def inbox_tabs(user: User, now: datetime, due_soon_until: datetime) -> list[Tab]
         Tab("waiting", "Chờ công dân bổ sung", and_(
             Dossier.status == Status.SUPPLEMENT,
             or_(Dossier.holder_agency_id == user.agency_id, asked_by_us))),
+        Tab("consulted", "Xin ý kiến", and_(Dossier.status.in_(OPEN_STATUSES), consulted)),
         Tab("all", "Cả đơn vị", held),
     ]
 

@@ -5,15 +5,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from onestop.agencies.forms import ActionForm, AssignForm
+from onestop.agencies.forms import ActionForm, AnswerForm, AssignForm, ConsultForm
 from onestop.agencies.lists import tabbed_list
+from onestop.agencies.models import Agency
 from onestop.agencies.queries import inbox_tabs
+from onestop.agencies.structure import structure
 from onestop.auth.models import Role, User
 from onestop.auth.scope import get_dossier_or_404
 from onestop.core import clock
 from onestop.core.workdays import current_calendar
+from onestop.dossiers.consultations import Consultation
 from onestop.dossiers.models import Dossier, DossierEvent
-from onestop.dossiers.operations import OperationError, assign, available_actions, engine, perform_action
+from onestop.dossiers.operations import (
+    OperationError,
+    answer_consultation,
+    assign,
+    available_actions,
+    can_request_consultation,
+    engine,
+    perform_action,
+    request_consultation,
+)
 from onestop.extensions import db
 from onestop.notifications.operations import mark_read_for_dossier
 
@@ -39,7 +51,7 @@ def dossier(dossier_id: int):
     return _render_dossier(item, ActionForm())
 
 
-def _render_dossier(item: Dossier, form: ActionForm, status: int = 200, error: str | None = None):
+def _render_dossier(item: Dossier, form: ActionForm, status: int = 200, error: str | None = None, **panels):
     procedure = engine().procedure(item.procedure_code)
     events = db.session.scalars(
         select(DossierEvent).where(DossierEvent.dossier_id == item.id)
@@ -53,7 +65,7 @@ def _render_dossier(item: Dossier, form: ActionForm, status: int = 200, error: s
                                User.role != Role.ADMIN).order_by(User.full_name))]
     return render_template("agencies/dossier.html", dossier=item, procedure=procedure, events=events,
                            actions=available_actions(item, current_user), form=form,
-                           assign_form=assign_form, error=error), status
+                           assign_form=assign_form, error=error, **_consultation_panel(item, **panels)), status
 
 
 @bp.post("/dossiers/<int:dossier_id>/action")
@@ -95,3 +107,68 @@ def reassign(dossier_id: int):
     else:
         flash("Chọn người được giao.", "error")
     return redirect(url_for("agencies.dossier", dossier_id=dossier_id))
+
+
+# --- consultation (xin ý kiến) ----------------------------------------------------------------
+
+def _consultation_panel(item: Dossier, consult_form: ConsultForm | None = None,
+                        answer_form: AnswerForm | None = None, answer_for: int | None = None) -> dict:
+    """The dossier page's consultations: all of them, the form to ask, the form to answer."""
+    consultations = db.session.scalars(
+        select(Consultation).where(Consultation.dossier_id == item.id)
+        .options(selectinload(Consultation.to_agency), selectinload(Consultation.from_agency),
+                 selectinload(Consultation.asked_by), selectinload(Consultation.answered_by))
+        .order_by(Consultation.asked_at, Consultation.id)).all()
+    if can_request_consultation(item, current_user):
+        consult_form = consult_form or ConsultForm(formdata=None)
+        _consultable(consult_form, item)
+    else:
+        consult_form = None
+    answer_forms = {c.id: answer_form if c.id == answer_for and answer_form else AnswerForm(formdata=None)
+                    for c in consultations if c.can_answer(current_user)}
+    return {"consultations": consultations, "consult_form": consult_form, "answer_forms": answer_forms}
+
+
+def _consultable(form: ConsultForm, item: Dossier) -> None:
+    levels = {level: i for i, level in enumerate(structure().levels)}
+    agencies = db.session.scalars(select(Agency).where(Agency.id != item.holder_agency_id)).all()
+    agencies.sort(key=lambda a: (levels.get(a.level, len(levels)), a.path.count("/"), a.name))
+    form.to_agency_id.choices = [SelectChoice(a.id, a.name) for a in agencies]
+
+
+@bp.post("/dossiers/<int:dossier_id>/consult")
+@login_required
+def consult(dossier_id: int):
+    item = get_dossier_or_404(current_user, dossier_id)
+    form = ConsultForm()
+    _consultable(form, item)
+    if not form.validate_on_submit():
+        return _render_dossier(item, ActionForm(formdata=None), 422, consult_form=form)
+    try:
+        request_consultation(item, current_user, db.session.get(Agency, form.to_agency_id.data), form.question.data)
+    except OperationError as exc:
+        db.session.rollback()
+        return _render_dossier(db.session.get(Dossier, dossier_id), ActionForm(formdata=None), 422, error=str(exc),
+                               consult_form=form)
+    db.session.commit()
+    flash("Đã gửi xin ý kiến.", "success")
+    return redirect(url_for("agencies.dossier", dossier_id=dossier_id, _anchor="consultations"))
+
+
+@bp.post("/consultations/<int:consultation_id>/answer")
+@login_required
+def answer(consultation_id: int):
+    consultation = db.get_or_404(Consultation, consultation_id)
+    item = get_dossier_or_404(current_user, consultation.dossier_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _render_dossier(item, ActionForm(formdata=None), 422, answer_form=form, answer_for=consultation_id)
+    try:
+        answer_consultation(consultation, current_user, form.answer.data)
+    except OperationError as exc:
+        db.session.rollback()
+        return _render_dossier(db.session.get(Dossier, item.id), ActionForm(formdata=None), 422, error=str(exc),
+                               answer_form=form, answer_for=consultation_id)
+    db.session.commit()
+    flash("Đã gửi ý kiến trả lời.", "success")
+    return redirect(url_for("agencies.dossier", dossier_id=item.id, _anchor="consultations"))

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -134,9 +135,9 @@ class WorkingCalendar:
             return
         with self._lock:
             for y in sorted(needed - self._loaded_years):
-                table = holidays.country_holidays(self.country, years=y, language=self.language)
-                self._names.update(table.items())
-                self._weekend_workdays.update(table.weekend_workdays)
+                names, weekend_workdays = _holiday_table(self.country, self.language, y)
+                self._names.update(names)
+                self._weekend_workdays.update(weekend_workdays)
                 self._loaded_years.add(y)
 
     def is_working_day(self, d: date) -> bool:
@@ -157,6 +158,21 @@ class WorkingCalendar:
             return None
         self._ensure_year(d.year)
         return self._names.get(d)
+
+    def public_holidays(self, year: int) -> list[tuple[date, str]]:
+        """The package's public holidays and substituted days off in ``year``, by date.
+
+        Overrides are not applied; ``is_working_day`` tells what counts.
+        """
+        names, _ = _holiday_table(self.country, self.language, year)
+        return sorted((d, name) for d, name in names.items() if d.year == year)
+
+    def make_up_days(self, year: int) -> list[date]:
+        """Weekend days the package announces as working days (day swaps) in ``year``."""
+        days: set[date] = set()
+        for y in (year - 1, year, year + 1):
+            days |= _holiday_table(self.country, self.language, y)[1]
+        return sorted(d for d in days if d.year == year)
 
     def _periods_from(self, at: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Office periods (UTC) on working days, the first one clipped to start at ``at``."""
@@ -219,6 +235,75 @@ class WorkingCalendar:
             total += min(period_end, end) - period_start
         return total / _ONE_HOUR
 
+    def _periods_before(self, at: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Office periods (UTC) on working days going back in time, the first one clipped to end at ``at``."""
+        at = at.astimezone(UTC)
+        day = at.astimezone(VN_TZ).date()
+        idle_days = 0
+        while True:
+            if self.is_working_day(day):
+                idle_days = 0
+                for start_t, end_t in reversed(self.office_hours.periods):
+                    start = datetime.combine(day, start_t, tzinfo=VN_TZ).astimezone(UTC)
+                    end = datetime.combine(day, end_t, tzinfo=VN_TZ).astimezone(UTC)
+                    if start < at:
+                        yield start, min(end, at)
+            else:
+                idle_days += 1
+                if idle_days > _MAX_SEARCH_DAYS:
+                    raise RuntimeError(
+                        f"no working day within {_MAX_SEARCH_DAYS} days before {at.isoformat()}"
+                    )
+            day -= timedelta(days=1)
+
+    def subtract_working_hours(self, end: datetime, hours: float) -> datetime:
+        """The latest UTC instant ``x`` with ``working_hours_between(x, end) >= hours``.
+
+        The inverse of ``add_working_hours``: an instant ``t`` is at least ``hours`` of office
+        time before ``end`` exactly when ``t <= subtract_working_hours(end, hours)``, which lets a
+        query compare a column with one precomputed instant instead of doing calendar arithmetic
+        per row. A budget used up exactly at the start of a period returns that start (e.g.
+        07:30 local), the latest such instant; a zero budget returns ``end``.
+        """
+        _require_aware(end, "end")
+        if hours < 0:
+            raise ValueError("hours must not be negative")
+        end = end.astimezone(UTC)
+        remaining = timedelta(seconds=round(hours * 3600))
+        if not remaining:
+            return end
+        for period_start, period_end in self._periods_before(end):
+            available = period_end - period_start
+            if remaining <= available:
+                return period_end - remaining
+            remaining -= available
+        raise AssertionError("unreachable: _periods_before never ends")  # pragma: no cover
+
+    def subtract_working_hours_repeatedly(self, end: datetime, hours: float, count: int) -> list[datetime]:
+        """``[end, subtract(end, hours), subtract(end, 2 * hours), …]``, ``count + 1`` instants, in one
+        walk back through the office periods (the deadline sweep's cutoffs: one per working day)."""
+        _require_aware(end, "end")
+        if hours <= 0:
+            raise ValueError("hours must be positive")
+        end = end.astimezone(UTC)
+        step = timedelta(seconds=round(hours * 3600))
+        out = [end]
+        remaining = step
+        periods = self._periods_before(end)
+        while len(out) <= count:
+            period_start, period_end = next(periods)
+            while True:
+                available = period_end - period_start
+                if remaining > available:
+                    remaining -= available
+                    break
+                period_end -= remaining
+                out.append(period_end)
+                remaining = step
+                if len(out) > count:
+                    break
+        return out
+
     def add_working_days(self, d: date, days: int) -> date:
         """The date ``days`` working days after ``d``, not counting ``d``; negative counts back."""
         step = timedelta(days=1 if days >= 0 else -1)
@@ -234,3 +319,14 @@ class WorkingCalendar:
                 if idle_days > _MAX_SEARCH_DAYS:
                     raise RuntimeError(f"no working day within {_MAX_SEARCH_DAYS} days of {d}")
         return d
+
+
+@lru_cache(maxsize=64)
+def _holiday_table(country: str, language: str | None, year: int) -> tuple[dict[date, str], frozenset[date]]:
+    """One year of public holidays and make-up working days, built once per process.
+
+    Building a year with the ``holidays`` package takes about a millisecond; the deadline sweep
+    makes a calendar every few minutes and must not pay it each time.
+    """
+    table = holidays.country_holidays(country, years=year, language=language)
+    return dict(table.items()), frozenset(table.weekend_workdays)

@@ -30,3 +30,8 @@ def current_calendar() -> WorkingCalendar:
         cal = WorkingCalendar(OfficeHours.parse(current_app.config["ONESTOP_OFFICE_HOURS"]), overrides)
         g._onestop_calendar = cal
     return cal
+
+
+def forget_calendar() -> None:
+    """Drop the calendar read in this request (after an admin changed the overrides)."""
+    g.pop("_onestop_calendar", None)

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from onestop.workflows.definition import Procedure
@@ -67,3 +67,32 @@ class ReturnResultForm(FlaskForm):
     waybill = StringField("Số vận đơn bưu chính", validators=[
         Optional(), Regexp(r"^[A-Za-z0-9-]{6,40}$", message="Số vận đơn gồm 6–40 chữ, số hoặc dấu gạch.")])
     note = TextAreaField("Ghi chú", validators=[Optional(), Length(max=2000)])
+
+
+class LocalDateField(DateField):
+    """A date picker (``yyyy-mm-dd``) that also takes a typed ``dd/mm/yyyy``; blank is no value, not a bad one."""
+
+    def __init__(self, label: str, required_message: str, **kwargs):
+        super().__init__(label, format=["%Y-%m-%d", "%d/%m/%Y"], validators=[InputRequired(required_message)],
+                         invalid_value_message="Ngày không hợp lệ (ngày/tháng/năm).", **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        valuelist = [v.strip() for v in valuelist if v and v.strip()]
+        if valuelist:
+            super().process_formdata(valuelist)
+
+
+class LedgerForm(FlaskForm):
+    """Period of the tracking ledger (slip 07), local dates; sent by GET, so it carries no token."""
+
+    MAX_DAYS = 366
+    start = LocalDateField("Từ ngày", "Nhập ngày bắt đầu.")
+    end = LocalDateField("Đến ngày", "Nhập ngày kết thúc.")
+
+    def validate_end(self, field) -> None:
+        if self.start.data is None or field.data is None:
+            return
+        if field.data < self.start.data:
+            raise ValidationError("Ngày kết thúc phải sau hoặc trùng ngày bắt đầu.")
+        if (field.data - self.start.data).days >= self.MAX_DAYS:
+            raise ValidationError("Mỗi lần xuất sổ tối đa 366 ngày.")

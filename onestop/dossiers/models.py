@@ -1,7 +1,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, and_, or_, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, and_, or_, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -18,6 +18,15 @@ class Status(enum.StrEnum):
     DONE = "done"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
+
+
+class Channel(enum.StrEnum):
+    """How a dossier reached the receiving agency (the official statistics count each apart)."""
+
+    DESK = "desk"
+    ONLINE = "online"
+    #: handed over electronically by another agency's system (liên thông)
+    INTERCONNECTION = "interconnection"
 
 
 OPEN_STATUSES = (Status.PROCESSING, Status.SUPPLEMENT)
@@ -74,6 +83,8 @@ class Dossier(TimestampMixin, db.Model):
     documents: Mapped[list] = mapped_column(JSON, default=list)
     #: how the result goes back: ``desk`` or ``post`` (public post)
     delivery_method: Mapped[str] = mapped_column(String(10), default="desk")
+    #: how it was received: at the desk, online, or from interconnection
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel), default=Channel.DESK, server_default="desk")
     note: Mapped[str | None] = mapped_column(Text)
 
     received_at: Mapped[datetime]
@@ -86,6 +97,17 @@ class Dossier(TimestampMixin, db.Model):
     paused_at: Mapped[datetime | None]
     #: working hours the clock has been stopped in total
     paused_hours: Mapped[float] = mapped_column(default=0.0)
+    #: the appointment before the first approved extension (slip 04); None if never extended
+    original_due_at: Mapped[datetime | None]
+    #: when to remind the assignee that the step has used its share of the budget (75 % by
+    #: default); planned when a step starts, cleared by the sweep once passed
+    remind_at: Mapped[datetime | None]
+    #: the due-time reminders of this step visit sent so far: -1 none, 0 "the step is due",
+    #: N "N working days overdue" (``notifications/sweep.py``)
+    reminded_day: Mapped[int] = mapped_column(SmallInteger, default=-1, server_default="-1")
+    #: escalations of this step visit so far: 0 none, 1 the holding agency's supervisors,
+    #: 2 the parent agency's supervisors
+    escalated: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     finished_at: Mapped[datetime | None]
     #: who collected the result at the desk (name as on their ID), when returned at the desk
     result_recipient: Mapped[str | None] = mapped_column(String(200))

@@ -5,6 +5,7 @@ times and enqueues the worker's follow-up, all in the caller's transaction: verb
 never ``commit()``. A refused verb raises ``OperationError`` before anything is written.
 """
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -12,15 +13,19 @@ from sqlalchemy import func, select
 from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
 from onestop.core import clock
+from onestop.core.calendar import VN_TZ
 from onestop.core.workdays import current_calendar
 from onestop.dossiers.codes import next_code
+from onestop.dossiers.consultations import Consultation
+from onestop.dossiers.extensions_model import DossierExtension, ExtensionStatus
 from onestop.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent, Status
 from onestop.extensions import db
 from onestop.notifications.operations import notify
 from onestop.notifications.outbox import enqueue
+from onestop.notifications.rules import plan_reminders
 from onestop.workflows.definition import Step
 from onestop.workflows.engine import ActionRefused, Engine
-from onestop.workflows.holders import HolderNotFound, resolve_holder
+from onestop.workflows.holders import AgencyTree, HolderNotFound, resolve_holder
 
 ROUTE_TASK = "onestop.route_dossier"
 _OUTCOME_STATUS = {"done": Status.DONE, "refused": Status.REFUSED, "withdrawn": Status.WITHDRAWN}
@@ -50,6 +55,10 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
         raise OperationError("Chỉ cán bộ bộ phận một cửa được tiếp nhận hồ sơ.")
     if not engine().has(procedure_code):
         raise OperationError(f"Không có thủ tục mã {procedure_code}.")
+    problem = intake_problems(actor.agency).get(procedure_code)
+    if problem:
+        raise OperationError(f"{actor.agency.name} không tiếp nhận được thủ tục {procedure_code}: {problem} "
+                             "khi hồ sơ nộp tại đây.")
     procedure = engine().procedure(procedure_code)
     known = {d.key for d in procedure.documents}
     unknown = set(documents) - known
@@ -72,11 +81,18 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
         due_at=cal.add_working_hours(now, procedure.budget_hours), step_started_at=now,
         step_due_at=cal.add_working_hours(now, start.hours),
     )
+    plan_reminders(dossier, start.hours, cal)
     db.session.add(dossier)
     db.session.flush()
     _log(dossier, actor, "receive", None, None, holder, note)
     db.session.flush()
     return dossier
+
+
+def intake_problems(desk: Agency) -> dict[str, str]:
+    """Procedures the desk cannot receive (a step would have no agency to hold it), with the reason."""
+    tree = AgencyTree.load()
+    return engine().intake_problems(tree.nodes[desk.id], tree)
 
 
 def can_act(dossier: Dossier, user: User) -> bool:
@@ -134,6 +150,7 @@ def return_result(dossier: Dossier, actor: User, *, recipient: str | None = None
         raise OperationError("Nhập số vận đơn bưu chính.")
     if dossier.delivery_method != "post" and not recipient:
         raise OperationError("Nhập họ tên người nhận kết quả.")
+    previous = dossier.post_waybill, dossier.result_recipient
     if dossier.delivery_method == "post":
         dossier.post_waybill = waybill
     else:
@@ -142,7 +159,7 @@ def return_result(dossier: Dossier, actor: User, *, recipient: str | None = None
         return perform_action(dossier, "return_result", actor, note=note or (
             f"Gửi qua bưu chính, vận đơn {waybill}" if waybill else f"Người nhận: {recipient}"))
     except OperationError:
-        dossier.post_waybill = dossier.result_recipient = None
+        dossier.post_waybill, dossier.result_recipient = previous  # a refusal leaves the dossier as it was
         raise
 
 
@@ -161,6 +178,8 @@ def _move(dossier: Dossier, source: Step, target: Step, holder: Agency, actor: U
         paused = cal.working_hours_between(dossier.paused_at, now)
         dossier.paused_hours += paused
         dossier.due_at = cal.add_working_hours(dossier.due_at, paused)
+        if dossier.original_due_at is not None:  # the appointment as it would be without extensions
+            dossier.original_due_at = cal.add_working_hours(dossier.original_due_at, paused)
         dossier.paused_at = None
     dossier.holder_agency = holder
     dossier.step_seq += 1
@@ -170,6 +189,7 @@ def _move(dossier: Dossier, source: Step, target: Step, holder: Agency, actor: U
         dossier.finished_at = now
         dossier.step_due_at = None
         dossier.assignee = None
+        plan_reminders(dossier, 0, cal)
         return
     if target.kind == "supplement":
         dossier.status = Status.SUPPLEMENT
@@ -178,6 +198,7 @@ def _move(dossier: Dossier, source: Step, target: Step, holder: Agency, actor: U
     else:
         dossier.status = Status.PROCESSING
         dossier.step_due_at = cal.add_working_hours(now, target.hours)
+    plan_reminders(dossier, target.hours, cal)
     if holder.id == actor.agency_id and target.role == actor.role.value:
         dossier.assignee = actor
     else:
@@ -233,3 +254,182 @@ def route(dossier_id: int, step_seq: int) -> User | None:
         return None
     assign(dossier, officer)
     return officer
+
+
+# --- consultation (xin ý kiến): the dossier keeps its step and its one holder -------------------
+
+def can_request_consultation(dossier: Dossier, user: User) -> bool:
+    """Staff of the holding agency may ask another agency for its opinion while the dossier is open."""
+    return can_act(dossier, user) and user.role != Role.ADMIN
+
+
+def request_consultation(dossier: Dossier, actor: User, to_agency: Agency, question: str) -> Consultation:
+    """Ask ``to_agency`` for its opinion; logs a ``consult`` event without moving the dossier."""
+    question = (question or "").strip()
+    if not can_request_consultation(dossier, actor):
+        raise OperationError("Chỉ cơ quan đang giữ hồ sơ được xin ý kiến.")
+    if to_agency is None or to_agency.id == dossier.holder_agency_id:
+        raise OperationError("Chọn một cơ quan khác cơ quan đang giữ hồ sơ để xin ý kiến.")
+    if not question:
+        raise OperationError("Nêu rõ nội dung cần xin ý kiến.")
+    waiting = db.session.scalar(select(Consultation.id).where(
+        Consultation.dossier_id == dossier.id, Consultation.to_agency_id == to_agency.id, Consultation.is_open))
+    if waiting is not None:
+        raise OperationError(f"Đã xin ý kiến {to_agency.name}, đang chờ trả lời.")
+    consultation = Consultation(dossier=dossier, step=dossier.step, from_agency=dossier.holder_agency,
+                                to_agency=to_agency, asked_by=actor, question=question, asked_at=clock.now())
+    db.session.add(consultation)
+    _log(dossier, actor, "consult", dossier.step, dossier.holder_agency, dossier.holder_agency,
+         f"Xin ý kiến {to_agency.name}: {question}")
+    db.session.flush()
+    leaders = db.session.scalars(select(User.id).where(
+        User.agency_id == to_agency.id, User.role == Role.SUPERVISOR, User.active)).all()
+    for user_id in leaders:
+        notify(user_id=user_id, dossier_id=dossier.id, kind="consultation",
+               message=f"{dossier.holder_agency.name} xin ý kiến về hồ sơ {dossier.code}.",
+               key=f"consultation:{consultation.id}:{user_id}")
+    return consultation
+
+
+def answer_consultation(consultation: Consultation, actor: User, answer: str) -> Consultation:
+    """The consulted agency gives its opinion; logs a ``consult_answer`` event without moving the dossier."""
+    answer = (answer or "").strip()
+    dossier = consultation.dossier
+    if not consultation.is_open:
+        raise OperationError("Yêu cầu xin ý kiến này đã được trả lời.")
+    if not dossier.is_open:
+        raise OperationError("Hồ sơ đã kết thúc, không cần trả lời xin ý kiến.")
+    if not consultation.can_answer(actor):
+        raise OperationError("Chỉ cán bộ của cơ quan được xin ý kiến được trả lời.")
+    if not answer:
+        raise OperationError("Nhập nội dung trả lời.")
+    consultation.answer, consultation.answered_by, consultation.answered_at = answer, actor, clock.now()
+    _log(dossier, actor, "consult_answer", dossier.step, consultation.to_agency, dossier.holder_agency,
+         f"{consultation.to_agency.name} trả lời: {answer}")
+    db.session.flush()
+    notify(user_id=consultation.asked_by_id, dossier_id=dossier.id, kind="consultation_answer",
+           message=f"{consultation.to_agency.name} đã trả lời xin ý kiến về hồ sơ {dossier.code}.",
+           key=f"consultation_answer:{consultation.id}")
+    return consultation
+
+
+# --- apology and extension (slip 04): a new appointment for a late dossier ----------------------
+
+def _local(value: datetime) -> str:
+    return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+def extension_window_open(dossier: Dossier) -> bool:
+    """The appointment is past, or at most ``ONESTOP_EXTENSION_WINDOW_HOURS`` working hours away."""
+    if dossier.status != Status.PROCESSING:
+        return False
+    now = clock.now()
+    window = current_app.config["ONESTOP_EXTENSION_WINDOW_HOURS"]
+    return dossier.due_at <= now or current_calendar().working_hours_between(now, dossier.due_at) <= window
+
+
+def pending_extension(dossier: Dossier) -> DossierExtension | None:
+    return next((e for e in dossier.extensions if e.is_pending), None)
+
+
+def can_request_extension(dossier: Dossier, user: User) -> bool:
+    """Staff of the holding agency, for a late or nearly late dossier with no request waiting."""
+    return (can_act(dossier, user) and user.role != Role.ADMIN and extension_window_open(dossier)
+            and pending_extension(dossier) is None)
+
+
+def new_appointment(dossier: Dossier, day: date) -> datetime:
+    """The appointment moved to ``day``, at the time of day of the current one (UTC)."""
+    at = dossier.due_at.astimezone(VN_TZ).time()
+    return datetime.combine(day, at, tzinfo=VN_TZ).astimezone(UTC)
+
+
+def new_date_problem(dossier: Dossier, day: date | None) -> str | None:
+    """Why ``day`` cannot be the new appointment, or None (the form and the verb share this)."""
+    if day is None:
+        return "Chọn ngày hẹn trả kết quả mới."
+    current = dossier.due_at.astimezone(VN_TZ).date()
+    today = clock.now().astimezone(VN_TZ).date()
+    if day <= current or day <= today:
+        return f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({current:%d/%m/%Y}) và sau hôm nay."
+    if (day - today).days > 366:
+        return "Ngày hẹn mới không được quá một năm kể từ hôm nay."
+    if not current_calendar().is_working_day(day):
+        return "Ngày hẹn mới phải là ngày làm việc."
+    return None
+
+
+def request_extension(dossier: Dossier, actor: User, *, reason: str, new_date: date | None) -> DossierExtension:
+    """The holder asks to move the appointment to ``new_date``; the holding agency's supervisors decide."""
+    reason = (reason or "").strip()
+    if not can_act(dossier, actor) or actor.role == Role.ADMIN:
+        raise OperationError("Chỉ cơ quan đang giữ hồ sơ được đề nghị gia hạn.")
+    if dossier.status != Status.PROCESSING:
+        raise OperationError("Chỉ gia hạn hồ sơ đang giải quyết (hồ sơ chờ bổ sung đã dừng tính thời gian).")
+    if pending_extension(dossier) is not None:
+        raise OperationError("Hồ sơ đã có đề nghị gia hạn đang chờ lãnh đạo duyệt.")
+    if not extension_window_open(dossier):
+        raise OperationError("Chỉ đề nghị gia hạn khi hồ sơ đã quá hạn hoặc sắp đến hẹn trả kết quả.")
+    if not reason:
+        raise OperationError("Nêu rõ lý do chậm trễ.")
+    problem = new_date_problem(dossier, new_date)
+    if problem:
+        raise OperationError(problem)
+    extension = DossierExtension(
+        dossier=dossier, agency=dossier.holder_agency, step=dossier.step, step_seq=dossier.step_seq,
+        reason=reason, previous_due_at=dossier.due_at, new_due_at=new_appointment(dossier, new_date),
+        requested_by=actor, requested_at=clock.now())
+    db.session.add(extension)
+    db.session.flush()
+    leaders = db.session.scalars(select(User.id).where(
+        User.agency_id == dossier.holder_agency_id, User.role == Role.SUPERVISOR, User.active)).all()
+    for user_id in leaders:
+        notify(user_id=user_id, dossier_id=dossier.id, kind="extension_requested",
+               message=f"{actor.full_name} đề nghị gia hạn hồ sơ {dossier.code} đến {_local(extension.new_due_at)}.",
+               key=f"extension_requested:{extension.id}:{user_id}")
+    return extension
+
+
+def _decide(extension: DossierExtension, actor: User) -> None:
+    if not extension.is_pending:
+        raise OperationError("Đề nghị gia hạn này đã được xử lý.")
+    if not extension.can_decide(actor):
+        raise OperationError("Chỉ lãnh đạo cơ quan đang giữ hồ sơ duyệt đề nghị gia hạn.")
+
+
+def approve_extension(extension: DossierExtension, actor: User, note: str | None = None) -> DossierEvent:
+    """Give the dossier its new appointment: ``due_at`` moves, the receipt's stays in ``original_due_at``."""
+    _decide(extension, actor)
+    dossier = extension.dossier
+    if extension.new_due_at <= dossier.due_at:
+        raise OperationError("Ngày hẹn đề nghị không còn sau ngày hẹn hiện tại; cần đề nghị lại.")
+    previous = dossier.due_at
+    extension.status = ExtensionStatus.APPROVED
+    extension.decided_by, extension.decided_at = actor, clock.now()
+    extension.decision_note = (note or "").strip() or None
+    if dossier.original_due_at is None:
+        dossier.original_due_at = previous
+    dossier.due_at = extension.new_due_at
+    event = _log(dossier, actor, "extend", dossier.step, dossier.holder_agency, dossier.holder_agency,
+                 f"Gia hạn hẹn trả kết quả từ {_local(previous)} đến {_local(dossier.due_at)}. "
+                 f"Lý do: {extension.reason}")
+    db.session.flush()
+    notify(user_id=extension.requested_by_id, dossier_id=dossier.id, kind="extension_approved",
+           message=f"Đề nghị gia hạn hồ sơ {dossier.code} đã được duyệt: hẹn trả mới {_local(dossier.due_at)}.",
+           key=f"extension_decided:{extension.id}")
+    return event
+
+
+def reject_extension(extension: DossierExtension, actor: User, note: str | None) -> DossierExtension:
+    """Refuse the request, with a reason; the appointment stays."""
+    _decide(extension, actor)
+    note = (note or "").strip()
+    if not note:
+        raise OperationError("Nêu lý do không duyệt đề nghị gia hạn.")
+    extension.status = ExtensionStatus.REJECTED
+    extension.decided_by, extension.decided_at, extension.decision_note = actor, clock.now(), note
+    db.session.flush()
+    notify(user_id=extension.requested_by_id, dossier_id=extension.dossier_id, kind="extension_rejected",
+           message=f"Đề nghị gia hạn hồ sơ {extension.dossier.code} không được duyệt: {note}",
+           key=f"extension_decided:{extension.id}")
+    return extension

@@ -1,15 +1,25 @@
 """The reception desk: intake of walk-in dossiers, the receipt, the desk's own queue."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from onestop.agencies.lists import tabbed_list
 from onestop.agencies.queries import desk_tabs
 from onestop.auth.models import Role
 from onestop.auth.scope import get_dossier_or_404
 from onestop.dossiers.forms import IntakeForm, ReturnResultForm
-from onestop.dossiers.operations import Applicant, OperationError, engine, receive_dossier, return_result
+from onestop.dossiers.models import Dossier
+from onestop.dossiers.operations import (
+    Applicant,
+    OperationError,
+    engine,
+    intake_problems,
+    receive_dossier,
+    return_result,
+)
 from onestop.dossiers.slip_views import slip_page
 from onestop.extensions import db
+from onestop.web import local_date
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -31,7 +41,8 @@ def queue():
 @login_required
 def intake():
     _require_clerk()
-    procedures = {p.code: p for p in engine().procedures()}
+    refused = intake_problems(current_user.agency)  # steps that would have no agency from this desk
+    procedures = {p.code: p for p in engine().procedures() if p.code not in refused}
     form = IntakeForm(procedures)
     if request.method == "GET" and request.args.get("procedure") in procedures:
         form.procedure_code.data = request.args["procedure"]
@@ -86,3 +97,18 @@ def return_to_citizen(dossier_id: int):
             for error in errors:
                 flash(error, "error")
     return redirect(url_for("agencies.dossier", dossier_id=dossier_id))
+
+
+@bp.get("/api/citizens/<id_number>")
+@login_required
+def citizen(id_number: str):
+    """A returning citizen's details from their latest dossier, to pre-fill intake (exact ID only)."""
+    _require_clerk()
+    if not (len(id_number) == 12 and id_number.isdigit()):
+        return jsonify(error={"code": 400, "message": "Số định danh cá nhân gồm đúng 12 chữ số."}), 400
+    latest = db.session.scalar(select(Dossier).where(Dossier.applicant_id_number == id_number)
+                               .order_by(Dossier.received_at.desc()).limit(1))
+    if latest is None:
+        return jsonify(error={"code": 404, "message": "Chưa có hồ sơ của công dân này."}), 404
+    return jsonify(name=latest.applicant_name, phone=latest.applicant_phone, email=latest.applicant_email,
+                   address=latest.applicant_address, last_received=local_date(latest.received_at))

@@ -20,12 +20,14 @@ class Notification(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
-    #: ``assigned``, ``due_soon``, ``overdue``…
+    #: ``assigned``, ``due_soon``, ``due``, ``overdue``, ``escalation``…
     kind: Mapped[str] = mapped_column(String(30))
     message: Mapped[str] = mapped_column(Text)
-    #: unique per (kind, dossier, step visit, user): re-running a sweep adds nothing
+    #: unique per (kind, dossier, step visit, threshold, user): re-running a sweep adds nothing
     key: Mapped[str] = mapped_column(String(200), unique=True)
     read_at: Mapped[datetime | None]
+    #: when the e-mail copy was claimed for sending (at most once); None: not e-mailed
+    emailed_at: Mapped[datetime | None]
 
     dossier = relationship("Dossier")
 

@@ -1,51 +1,285 @@
-"""The deadline sweep: one set-based statement per rule, keyed so a re-run adds nothing."""
+"""The deadline sweep: reminders and escalations, each sent exactly once.
+
+What it sends (the rules and their defaults are in ``rules.py``):
+
+=================  ================================================  ==============================
+kind               when, in the current step visit                   to whom
+=================  ================================================  ==============================
+due_soon           the step has used 75 % of its budget              the assignee
+due                the step is due                                   the assignee
+overdue            each working day the step is overdue (day N)      the assignee
+escalation         the step is 1 working day overdue                 the holding agency's supervisors
+escalation_parent  the step is 3 working days overdue                the parent agency's supervisors
+=================  ================================================  ==============================
+
+Each notification has the key ``{kind}:{dossier}:{step_seq}:{threshold}:{user}`` (threshold: the
+percent, 0 for due, the day number N for overdue, the days for escalations), unique in the table:
+a re-run, a retry after a crash or a second beat adds nothing.
+
+**Thresholds without per-row calendar arithmetic.** The 75 % instant depends on each step's own
+budget, so ``dossiers.operations`` computes it with the calendar when the step starts and stores
+it in ``Dossier.remind_at``. Every other threshold is a whole number of working days after
+``step_due_at``, and "due + N working days <= now" is the same as "due <= now - N working
+days": the sweep asks the calendar once for those cutoffs (``subtract_working_hours``; about a
+hundred microseconds for the 60 days kept) and each rule compares ``step_due_at`` with a few
+instants. The cutoffs follow the calendar in force when the sweep runs, overrides included.
+
+**A sweep that finds nothing new reads nothing.** Each dossier records how far its step visit
+has got: ``remind_at`` is cleared once passed, ``reminded_day`` (-1 none, 0 due, N days overdue)
+and ``escalated`` (0, 1 agency, 2 parent) count up, and ``operations._move`` re-arms them for each
+step. A rule is then one ``UPDATE … RETURNING id`` that advances exactly the open dossiers that
+crossed a threshold since the last sweep: a range scan of a partial index on
+``(remind_at)``, ``(reminded_day, step_due_at)`` or ``(escalated, step_due_at)``, one probe per
+state value, which touches no row when nothing is new. When it advanced any, one
+``INSERT … SELECT … ON CONFLICT (key) DO NOTHING RETURNING id`` per rule writes the
+notifications of those dossiers for their recipients. The UPDATE comes first and row-locks what
+it advances, so an assignment or a move committed meanwhile cannot fall between finding a dossier
+and telling someone about it. The state advances even when nobody can be told (no assignee, rule
+turned off), so no dossier is scanned twice for the same threshold. A sweep that comes late (the
+beat was down) sends the latest threshold only: "3 days overdue", not also "75 %", "due", "1 day".
+
+**One sweep at a time.** PostgreSQL: ``pg_try_advisory_xact_lock`` first; a second beat returns at
+once with nothing done, and the lock ends with the transaction. SQLite: every transaction begins
+IMMEDIATE (``onestop/__init__.py``), taking the database write lock up front, so a second sweep
+waits for the first to commit and then sees its state advanced. The unique key stays the last
+line of defence either way.
+
+**E-mail.** The ids of the new notifications of the kinds in ``ONESTOP_MAIL_KINDS`` go to the
+worker through the outbox, ``ONESTOP_MAIL_BATCH`` ids per task, in the sweep's transaction; the
+tasks are published after the commit and ``mail.py`` sends each mail at most once.
+"""
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import String, and_, cast, literal, select
+from flask import current_app
+from sqlalchemy import String, and_, bindparam, case, cast, false, func, literal, or_, select, true, update
 
+from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.core.calendar import HOURS_PER_DAY
+from onestop.core.models import UTCDateTime
 from onestop.core.workdays import current_calendar
 from onestop.dossiers.models import Dossier, Status
 from onestop.extensions import db
 from onestop.notifications.models import Notification
 from onestop.notifications.operations import insert_ignoring_duplicates
+from onestop.notifications.outbox import enqueue
+from onestop.notifications.rules import Rules, current_rules
 
-
-def _key(kind: str, user_id_column):
-    return (literal(kind + ":") + cast(Dossier.id, String) + literal(":")
-            + cast(Dossier.step_seq, String) + literal(":") + cast(user_id_column, String))
-
-
-def _insert(kind: str, message_prefix: str, user_id_column, selectable) -> int:
-    message = literal(message_prefix + " ") + Dossier.code
-    rows = selectable.add_columns(user_id_column, Dossier.id, literal(kind), message,
-                                  _key(kind, user_id_column), literal(clock.now(), type_=Notification.created_at.type))
-    stmt = insert_ignoring_duplicates().from_select(
-        ["user_id", "dossier_id", "kind", "message", "key", "created_at"], rows
-    ).on_conflict_do_nothing(index_elements=["key"])
-    return db.session.execute(stmt).rowcount
+MAIL_TASK = "onestop.send_notification_mail"
+KINDS = ("due_soon", "due", "overdue", "escalation", "escalation_parent")
+#: ``pg_try_advisory_xact_lock`` key of the sweep (any constant unique in the application)
+LOCK_KEY = 4_704_201
+#: ids per ``IN (…)`` list, well under the bind-parameter limits of SQLite and PostgreSQL
+_CHUNK = 5000
+_PROCESSING = Dossier.status == Status.PROCESSING
+_DOSSIERS = Dossier.__table__
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
-    """Remind assignees of steps due within one working day; tell assignees and the holding
-    agency's supervisors of overdue steps. Returns how many notifications were added per kind."""
+    """Send what is due; returns how many notifications were added per kind.
+
+    Runs in the caller's transaction and flushes; the caller commits (the beat task does).
+    Returns ``{}`` without doing anything when another sweep holds the lock.
+    """
+    if not _try_lock():
+        return {}
     now = now or clock.now()
-    horizon = current_calendar().add_working_hours(now, HOURS_PER_DAY)
-    processing = Dossier.status == Status.PROCESSING
-    due_soon = select().select_from(Dossier).where(
-        processing, Dossier.assignee_id.is_not(None), Dossier.step_due_at > now, Dossier.step_due_at <= horizon)
-    overdue = and_(processing, Dossier.step_due_at <= now)
-    overdue_assignee = select().select_from(Dossier).where(overdue, Dossier.assignee_id.is_not(None))
-    overdue_supervisor = select().select_from(Dossier).join(
-        User, and_(User.agency_id == Dossier.holder_agency_id, User.role == Role.SUPERVISOR, User.active)
-    ).where(overdue)
-    counts = {
-        "due_soon": _insert("due_soon", "Sắp đến hạn xử lý bước hiện tại: hồ sơ", Dossier.assignee_id, due_soon),
-        "overdue": _insert("overdue", "Quá hạn xử lý: hồ sơ", Dossier.assignee_id, overdue_assignee),
-        "overdue_supervisor": _insert("overdue_supervisor", "Hồ sơ quá hạn tại đơn vị: hồ sơ", User.id,
-                                      overdue_supervisor),
-    }
+    rules = current_rules()
+    max_days = current_app.config["ONESTOP_REMIND_MAX_OVERDUE_DAYS"]
+    cutoffs = _cutoffs(now, max(max_days, *_escalation_days(rules)))
+    run = _Run(now, rules, cutoffs)
+    run.due_soon()
+    run.due_and_overdue(max_days)
+    run.escalation(1)
+    run.escalation(2)
+    run.hand_mail_to_worker()
     db.session.flush()
-    return counts
+    return run.counts
+
+
+def _try_lock() -> bool:
+    if db.session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: the transaction's BEGIN IMMEDIATE holds the write lock already
+    return bool(db.session.scalar(select(func.pg_try_advisory_xact_lock(LOCK_KEY))))
+
+
+def _escalation_days(rules: Rules) -> list[int]:
+    return [days for attribute in ("escalate_days", "escalate_parent_days")
+            for days in rules.groups(attribute) if days is not None] or [0]
+
+
+def _cutoffs(now: datetime, days: int) -> list[datetime]:
+    """``cutoffs[n]`` = the latest instant at least ``n`` working days before ``now``."""
+    return current_calendar().subtract_working_hours_repeatedly(now, HOURS_PER_DAY, days)
+
+
+# -- the statements that advance the state: built once per shape, run with the cutoffs as parameters --
+
+def _cutoff(n: int):
+    """``now - n working days``, a parameter of the statement (``c0`` is now)."""
+    return bindparam(f"c{n}", type_=UTCDateTime())
+
+
+def _group_filter(column, codes: tuple[str, ...], is_default: bool):
+    if is_default:
+        return column.not_in(codes) if codes else true()
+    return column.in_(codes)
+
+
+@lru_cache(maxsize=8)
+def _due_soon_statement():
+    t = _DOSSIERS
+    return update(t).where(t.c.remind_at.is_not(None), t.c.remind_at <= _cutoff(0)).values(
+        remind_at=None).returning(t.c.id)
+
+
+@lru_cache(maxsize=8)
+def _chain_statement(max_days: int):
+    """Advance the assignee's chain of each dossier whose step crossed a day since the last sweep:
+    one equality-and-range probe of ``(reminded_day, step_due_at)`` per day value."""
+    t = _DOSSIERS
+    crossed = or_(*[and_(t.c.reminded_day == day, t.c.step_due_at <= _cutoff(day + 1)) for day in range(-1, max_days)])
+    whens = [(t.c.step_due_at <= _cutoff(day), day) for day in range(max_days, 0, -1)]
+    day_now = case(*whens, else_=0) if whens else literal(0)
+    return update(t).where(t.c.status == Status.PROCESSING.value, crossed).values(reminded_day=day_now).returning(t.c.id)
+
+
+@lru_cache(maxsize=64)
+def _escalation_statement(level: int, groups: tuple[tuple[int | None, tuple[str, ...], bool], ...]):
+    """Pass escalation ``level`` for the dossiers ``days`` working days overdue (per procedure group).
+
+    Every dossier reaching level 2 is at level 1 by then: level 1 runs first in the same sweep, its
+    days come first (checked), and a group with level 1 switched off passes it silently once due.
+    """
+    t = _DOSSIERS
+    terms = []
+    for days, codes, is_default in groups:
+        group = _group_filter(t.c.procedure_code, codes, is_default)
+        cutoff = _cutoff(0) if days is None else _cutoff(days)  # switched off: pass silently once due
+        terms.append(and_(t.c.escalated == level - 1, t.c.step_due_at <= cutoff, group))
+    return update(t).where(t.c.status == Status.PROCESSING.value, or_(*terms)).values(
+        escalated=level).returning(t.c.id)
+
+
+def _in_group(codes: list[str], is_default: bool):
+    """The procedures of a rule group (see ``Rules.groups``)."""
+    return _group_filter(Dossier.procedure_code, tuple(codes), is_default)
+
+
+def _enabled(rules: Rules, attribute: str):
+    """The dossiers whose procedure has the rule switched on (a falsy value is off)."""
+    terms = [_in_group(codes, is_default) for value, (codes, is_default) in rules.groups(attribute).items() if value]
+    return or_(*terms) if terms else false()
+
+
+def _value(rules: Rules, attribute: str):
+    """The rule's value for each dossier's procedure, as SQL (a literal when no procedure differs)."""
+    default = getattr(rules.default, attribute)
+    own = {code: getattr(r, attribute) for code, r in rules.by_procedure.items()
+           if getattr(r, attribute) != default and getattr(r, attribute) is not None}
+    if not own:
+        return literal(default)
+    return case(own, value=Dossier.procedure_code, else_=literal(default))
+
+
+def _text(value) -> object:
+    return cast(value, String)
+
+
+class _Run:
+    """One sweep: the statements of each rule, the counts, the new ids to e-mail."""
+
+    def __init__(self, now: datetime, rules: Rules, cutoffs: list[datetime]):
+        self.now, self.rules, self.cutoffs = now, rules, cutoffs
+        self.counts = dict.fromkeys(KINDS, 0)
+        self.mail_kinds = set(current_app.config["ONESTOP_MAIL_KINDS"])
+        self.to_mail: list[int] = []
+
+    def _advance(self, statement, days: list[int]) -> list[int]:
+        """Run a state-advancing statement with the cutoffs it uses; the ids of the dossiers it moved."""
+        connection = db.session.connection()  # Core statements: no ORM work to do on the way
+        return list(connection.execute(statement, {f"c{n}": self.cutoffs[n] for n in days}).scalars())
+
+    def _notify(self, kind: str, ids: list[int], threshold, user_id, message, select_from=None, where=()) -> None:
+        """One INSERT … SELECT per chunk of advanced dossiers, for their recipients."""
+        key = (literal(kind + ":") + _text(Dossier.id) + literal(":") + _text(Dossier.step_seq) + literal(":")
+               + _text(threshold) + literal(":") + _text(user_id))
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            rows = select(user_id, Dossier.id, literal(kind), message, key,
+                          literal(self.now, type_=Notification.created_at.type))
+            rows = (rows.select_from(select_from) if select_from is not None else rows).where(
+                Dossier.id.in_(chunk), _PROCESSING, *where)
+            stmt = insert_ignoring_duplicates().from_select(
+                ["user_id", "dossier_id", "kind", "message", "key", "created_at"], rows,
+            ).on_conflict_do_nothing(index_elements=["key"]).returning(Notification.id)
+            new = list(db.session.scalars(stmt))
+            self.counts[kind] += len(new)
+            if kind in self.mail_kinds:
+                self.to_mail.extend(new)
+
+    # -- the rules ------------------------------------------------------------------------------
+
+    def due_soon(self) -> None:
+        ids = self._advance(_due_soon_statement(), [0])
+        if not ids:
+            return
+        percent = _value(self.rules, "due_soon_percent")
+        self._notify("due_soon", ids, percent, Dossier.assignee_id,
+                     literal("Hồ sơ ") + Dossier.code + literal(": bước đang xử lý đã dùng ") + _text(percent)
+                     + literal("% thời hạn."),
+                     where=(Dossier.assignee_id.is_not(None), Dossier.step_due_at > self.now,
+                            _enabled(self.rules, "due_soon_percent")))
+
+    def due_and_overdue(self, max_days: int) -> None:
+        """The assignee's chain: due (day 0), then each working day overdue up to ``max_days``."""
+        ids = self._advance(_chain_statement(max_days), list(range(max_days + 1)))
+        if not ids:
+            return
+        on = (Dossier.assignee_id.is_not(None), _enabled(self.rules, "remind_overdue"))
+        self._notify("due", ids, literal(0), Dossier.assignee_id,
+                     literal("Hồ sơ ") + Dossier.code + literal(": đã đến hạn xử lý bước hiện tại."),
+                     where=(Dossier.reminded_day == 0, *on))
+        self._notify("overdue", ids, Dossier.reminded_day, Dossier.assignee_id,
+                     literal("Hồ sơ ") + Dossier.code + literal(": quá hạn xử lý ") + _text(Dossier.reminded_day)
+                     + literal(" ngày làm việc."),
+                     where=(Dossier.reminded_day > 0, *on))
+
+    def escalation(self, level: int) -> None:
+        """Level 1: the holding agency's supervisors; level 2: the parent agency's."""
+        attribute = "escalate_days" if level == 1 else "escalate_parent_days"
+        groups = tuple((days, tuple(codes), is_default) for days, (codes, is_default)
+                       in self.rules.groups(attribute).items())
+        ids = self._advance(_escalation_statement(level, groups), sorted({days or 0 for days, _, _ in groups}))
+        if not ids:
+            return
+        days = _value(self.rules, attribute)
+        enabled = _enabled_not_none(self.rules, attribute)
+        if level == 1:
+            supervisors = and_(User.agency_id == Dossier.holder_agency_id, User.role == Role.SUPERVISOR, User.active)
+            self._notify("escalation", ids, days, User.id,
+                         literal("Hồ sơ ") + Dossier.code + literal(" quá hạn xử lý ") + _text(days)
+                         + literal(" ngày làm việc tại đơn vị."),
+                         select_from=Dossier.__table__.join(User.__table__, supervisors), where=(enabled,))
+        else:
+            holder = Agency.__table__.alias("holder")
+            supervisors = and_(User.agency_id == holder.c.parent_id, User.role == Role.SUPERVISOR, User.active)
+            self._notify("escalation_parent", ids, days, User.id,
+                         literal("Hồ sơ ") + Dossier.code + literal(" quá hạn xử lý ") + _text(days)
+                         + literal(" ngày làm việc tại ") + holder.c.name + literal("."),
+                         select_from=Dossier.__table__.join(holder, holder.c.id == Dossier.holder_agency_id)
+                         .join(User.__table__, supervisors), where=(enabled,))
+
+    def hand_mail_to_worker(self) -> None:
+        batch = current_app.config["ONESTOP_MAIL_BATCH"]
+        for start in range(0, len(self.to_mail), batch):
+            enqueue(MAIL_TASK, notification_ids=self.to_mail[start:start + batch])
+
+
+def _enabled_not_none(rules: Rules, attribute: str):
+    """The dossiers whose procedure has an escalation rule (0 days is a valid rule, None is off)."""
+    terms = [_in_group(codes, is_default)
+             for value, (codes, is_default) in rules.groups(attribute).items() if value is not None]
+    return or_(*terms) if terms else false()

@@ -1,30 +1,225 @@
-"""Set-based reads for supervisor reports."""
-from sqlalchemy import case, func, select
+"""Overdue now and due soon: set-based reads over the open dossiers, by the agency holding them.
+
+A dossier is **overdue** when it is being processed (not waiting for a supplement, the clock is
+stopped then) and its current step's due time or its appointment has passed; **due soon** when it
+is not overdue and one of the two falls within the next ``ONESTOP_DUE_SOON_HOURS`` working hours.
+How late is counted in working days from the earlier of the two due times that passed.
+
+Each condition is defined once (``overdue``, ``due_soon``) and used by the counts and by the lists.
+Counts come from one grouped statement per page; the tree roll-up is done on those few rows.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from onestop.agencies.models import Agency
 from onestop.auth.models import User
 from onestop.auth.scope import scope_agency_ids
-from onestop.core import clock
-from onestop.dossiers.models import Dossier, Status
+from onestop.core.calendar import HOURS_PER_DAY
+from onestop.core.workdays import current_calendar
+from onestop.dossiers.models import OPEN_STATUSES, Dossier, Status
+from onestop.reports.models import WorkingDay
+from onestop.reports.statistics import procedure_info, scope_tree
+from onestop.reports.workclock import WorkClock, local_date
+
+#: how many dossiers of each agency the overdue page lists before linking to the full list
+LIST_PER_AGENCY = 25
 
 
-def overdue_dossiers(user: User):
-    """Open, processing dossiers past their overall or step due time, in the user's agency subtree."""
-    now = clock.now()
-    return (select(Dossier, Agency)
-            .join(Agency, Agency.id == Dossier.holder_agency_id)
+def first_deadline(d=Dossier):
+    """The earlier of the step due time and the appointment (the step one is NULL while paused)."""
+    return case((and_(d.step_due_at.is_not(None), d.step_due_at < d.due_at), d.step_due_at), else_=d.due_at)
+
+
+def overdue(now: datetime, d=Dossier):
+    return and_(d.status == Status.PROCESSING, or_(d.due_at < now, d.step_due_at < now))
+
+
+def due_soon(now: datetime, horizon: datetime, d=Dossier):
+    return and_(d.status == Status.PROCESSING, d.due_at >= now,
+                or_(d.step_due_at.is_(None), d.step_due_at >= now),
+                or_(d.due_at < horizon, d.step_due_at < horizon))
+
+
+def due_soon_horizon(now: datetime) -> datetime:
+    return current_calendar().add_working_hours(now, current_app.config["ONESTOP_DUE_SOON_HOURS"])
+
+
+KINDS = {"overdue": "Quá hạn", "due_soon": "Sắp đến hạn"}
+
+
+def condition(kind: str, now: datetime, horizon: datetime, d=Dossier):
+    return overdue(now, d) if kind == "overdue" else due_soon(now, horizon, d)
+
+
+def in_scope(user: User, agency_ids=None, procedure_code: str | None = None, d=Dossier) -> list:
+    where = [d.holder_agency_id.in_(scope_agency_ids(user))]
+    if agency_ids is not None:
+        where.append(d.holder_agency_id.in_(agency_ids))
+    if procedure_code:
+        where.append(d.procedure_code == procedure_code)
+    return where
+
+
+def subtree_ids(agency: Agency):
+    return select(Agency.id).where(Agency.path.startswith(agency.path)).scalar_subquery()
+
+
+def _lateness_hours(work: WorkClock, now: datetime, day):
+    """Working hours from the first passed due time to now (negative: hours left)."""
+    return work.hours_at(now) - work.hours_sql(first_deadline(), day)
+
+
+def counts_query(user: User, now: datetime, horizon: datetime, work: WorkClock):
+    """Per (holding agency, procedure): overdue, of which past the appointment, late working hours
+    (sum, max) and due soon — one statement over the open dossiers."""
+    day = aliased(WorkingDay)
+    late = _lateness_hours(work, now, day)
+    is_overdue = overdue(now)
+    return (select(Dossier.holder_agency_id, Dossier.procedure_code,
+                   func.count().filter(is_overdue).label("overdue"),
+                   func.count().filter(and_(is_overdue, Dossier.due_at < now)).label("past_due"),
+                   func.coalesce(func.sum(late).filter(is_overdue), 0.0).label("late_hours"),
+                   func.coalesce(func.max(late).filter(is_overdue), 0.0).label("max_late_hours"),
+                   func.count().filter(due_soon(now, horizon)).label("due_soon"))
+            .join(day, day.day == local_date(first_deadline()))
             .where(Dossier.status == Status.PROCESSING,
-                   (Dossier.due_at < now) | (Dossier.step_due_at < now),
-                   Dossier.holder_agency_id.in_(scope_agency_ids(user)))
-            .order_by(Agency.path, Dossier.due_at))
+                   or_(Dossier.step_due_at < horizon, Dossier.due_at < horizon), *in_scope(user))
+            .group_by(Dossier.holder_agency_id, Dossier.procedure_code))
 
 
-def overdue_counts(user: User):
-    """(agency, overdue count, of which past the appointment date) per agency, one query."""
-    now = clock.now()
-    return (select(Agency, func.count(Dossier.id), func.sum(case((Dossier.due_at < now, 1), else_=0)))
-            .join(Dossier, Dossier.holder_agency_id == Agency.id)
-            .where(Dossier.status == Status.PROCESSING,
-                   (Dossier.due_at < now) | (Dossier.step_due_at < now),
-                   Agency.id.in_(scope_agency_ids(user)))
-            .group_by(Agency.id).order_by(Agency.path))
+def list_query(user: User, kind: str, now: datetime, horizon: datetime, work: WorkClock,
+               agency_ids=None, procedure_code: str | None = None, per_agency: int | None = None):
+    """The dossiers behind an overdue / due-soon figure, most late (or most urgent) first, as rows
+    with the assignee's name and the working hours late (negative: left). ``per_agency`` keeps the
+    first few of each holding agency (one window function, not one query per agency)."""
+    day = aliased(WorkingDay)
+    assignee = aliased(User)
+    late = _lateness_hours(work, now, day)
+    rank = func.row_number().over(partition_by=Dossier.holder_agency_id,
+                                  order_by=(first_deadline(), Dossier.id)).label("rank")
+    inner = (select(Dossier.id, Dossier.code, Dossier.procedure_code, Dossier.step, Dossier.holder_agency_id,
+                    Dossier.receiving_agency_id, Dossier.due_at, Dossier.step_due_at, Dossier.received_at,
+                    assignee.full_name.label("assignee_name"), late.label("late_hours"), rank)
+             .join(day, day.day == local_date(first_deadline()))
+             .outerjoin(assignee, assignee.id == Dossier.assignee_id)
+             .where(condition(kind, now, horizon), *in_scope(user, agency_ids, procedure_code))).subquery()
+    query = select(inner)
+    if per_agency:
+        query = query.where(inner.c.rank <= per_agency)
+    return query.order_by(inner.c.late_hours.desc(), inner.c.id)
+
+
+# -- assembling the page ---------------------------------------------------------------------------
+@dataclass
+class Tally:
+    overdue: int = 0
+    past_due: int = 0
+    late_hours: float = 0.0
+    max_late_hours: float = 0.0
+    due_soon: int = 0
+
+    def add(self, other) -> None:
+        self.overdue += other.overdue
+        self.past_due += other.past_due
+        self.late_hours += other.late_hours
+        self.max_late_hours = max(self.max_late_hours, other.max_late_hours)
+        self.due_soon += other.due_soon
+
+    @property
+    def average_late_days(self) -> float:
+        return self.late_hours / self.overdue / HOURS_PER_DAY if self.overdue else 0.0
+
+    @property
+    def max_late_days(self) -> float:
+        return self.max_late_hours / HOURS_PER_DAY
+
+
+@dataclass
+class AgencyNode:
+    agency: Agency
+    own: Tally
+    total: Tally
+    children: list[AgencyNode] = field(default_factory=list)
+    dossiers: list = field(default_factory=list)
+
+
+@dataclass
+class OverdueReport:
+    now: datetime
+    horizon: datetime
+    total: Tally
+    roots: list[AgencyNode]
+    procedures: list[tuple[str, str, Tally]]
+    due_soon: list
+    agencies: dict[int, Agency]
+
+    def flat(self) -> list[tuple[int, AgencyNode]]:
+        """The tree in display order with depths (agencies with nothing to report left out)."""
+        out: list[tuple[int, AgencyNode]] = []
+
+        def walk(node: AgencyNode, depth: int) -> None:
+            if node.total.overdue or node.total.due_soon:
+                out.append((depth, node))
+                for child in node.children:
+                    walk(child, depth + 1)
+        for root in self.roots:
+            walk(root, 0)
+        return out
+
+
+DUE_SOON_LISTED = 50
+
+
+def build(session, user: User, now: datetime, work: WorkClock) -> OverdueReport:
+    horizon = due_soon_horizon(now)
+    rows = session.execute(counts_query(user, now, horizon, work)).all()
+    agencies, children = scope_tree(session, user)
+    by_id = {a.id: a for a in agencies}
+    own: dict[int, Tally] = defaultdict(Tally)
+    procedures: dict[str, Tally] = defaultdict(Tally)
+    total = Tally()
+    for row in rows:
+        own[row.holder_agency_id].add(row)
+        procedures[row.procedure_code].add(row)
+        total.add(row)
+    listed = defaultdict(list)
+    for row in session.execute(list_query(user, "overdue", now, horizon, work, per_agency=LIST_PER_AGENCY)):
+        listed[row.holder_agency_id].append(row)
+
+    def node(agency: Agency) -> AgencyNode:
+        kids = [node(child) for child in children.get(agency.id, [])]
+        tally = Tally()
+        tally.add(own[agency.id])
+        for kid in kids:
+            tally.add(kid.total)
+        return AgencyNode(agency, own[agency.id], tally, kids, listed.get(agency.id, []))
+
+    roots = [node(a) for a in agencies if a.parent_id not in by_id]
+    soon = session.execute(list_query(user, "due_soon", now, horizon, work).limit(DUE_SOON_LISTED)).all()
+    soon.sort(key=lambda r: -r.late_hours)
+    procedure_rows = sorted(((code, procedure_info(code)[0], tally) for code, tally in procedures.items()),
+                            key=lambda p: (-p[2].overdue, -p[2].due_soon, p[0]))
+    return OverdueReport(now, horizon, total, roots, procedure_rows, soon, by_id)
+
+
+# -- officers' open load ---------------------------------------------------------------------------
+def load_query(user: User, now: datetime, horizon: datetime):
+    """Open dossiers per person of the holding agencies in scope (and the unassigned ones)."""
+    return (select(Dossier.holder_agency_id, Dossier.assignee_id, User.full_name, User.role,
+                   func.count().label("open"),
+                   func.count().filter(Dossier.status == Status.SUPPLEMENT).label("waiting"),
+                   func.count().filter(overdue(now)).label("overdue"),
+                   func.count().filter(due_soon(now, horizon)).label("due_soon"),
+                   func.min(Dossier.step_started_at).label("oldest_step_start"))
+            .outerjoin(User, User.id == Dossier.assignee_id)
+            .where(Dossier.status.in_(OPEN_STATUSES), *in_scope(user))
+            .group_by(Dossier.holder_agency_id, Dossier.assignee_id, User.full_name, User.role)
+            .order_by(func.count().filter(overdue(now)).desc(), func.count().desc()))
+

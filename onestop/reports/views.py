@@ -1,26 +1,236 @@
-from itertools import groupby
+"""Supervisor reports: overdue now, the official statistics of a period, bottlenecks, trends.
 
-from flask import Blueprint, abort, render_template
-from flask_login import current_user, login_required
+Every page and every list is limited to the user's agency subtree (``scope_agency_ids``) and is
+for supervisors and admins only (others get a 404, as for anything outside their scope). Each page
+also answers ``?format=csv`` and ``?format=xlsx`` with the same figures.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from onestop.auth.models import Role
+from onestop.agencies.models import Agency
+from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.dossiers.models import Dossier
 from onestop.dossiers.operations import engine
 from onestop.extensions import db
-from onestop.reports.queries import overdue_counts, overdue_dossiers
+from onestop.reports import bottlenecks, queries, statistics, tables, trends
+from onestop.reports.charts import Series, bar_chart
+from onestop.reports.exports import FORMATS, send
+from onestop.reports.periods import Period, PeriodError, local_today
+from onestop.reports.workclock import analytic_transaction, working_clock
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
-@bp.get("/overdue")
-@login_required
-def overdue():
+@bp.app_template_filter("thousands")
+def thousands(value) -> str:
+    """``12345`` -> ``12.345`` (Vietnamese digit grouping)."""
+    return f"{value:,}".replace(",", ".")
+
+
+@bp.before_request
+def supervisors_only():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
     if current_user.role not in (Role.SUPERVISOR, Role.ADMIN):
         abort(404)
-    rows = db.session.execute(overdue_dossiers(current_user).options(selectinload(Dossier.assignee))).all()
-    counts = {agency.id: (total, late) for agency, total, late in db.session.execute(overdue_counts(current_user))}
-    groups = [(agency, [d for d, _ in items]) for agency, items in groupby(rows, key=lambda r: r[1])]
-    return render_template("reports/overdue.html", groups=groups, counts=counts, engine=engine(),
-                           total=len(rows), now=clock.now())
+    analytic_transaction(db.session)
+    return None
+
+
+@bp.after_request
+def keep_working_days(response):
+    """The working-day table was brought up to date for this request: keep it."""
+    if g.pop("report_days_written", False):
+        db.session.commit()
+    return response
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+def scope_name(user: User) -> str:
+    if user.role == Role.ADMIN:
+        return "Tất cả cơ quan"
+    return f"{user.agency.name} và các đơn vị trực thuộc"
+
+
+def _format() -> str | None:
+    fmt = request.args.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        abort(404)
+    return fmt
+
+
+def _period() -> Period:
+    try:
+        return Period.from_args(request.args, local_today(clock.now()))
+    except PeriodError as exc:
+        abort(400, str(exc))
+
+
+def _agency_in_scope(agency_id) -> Agency | None:
+    """The agency named in the link, if it is in the user's scope (else 404)."""
+    if not agency_id:
+        return None
+    try:
+        wanted = int(agency_id)
+    except ValueError:
+        abort(404)
+    agencies, _ = statistics.scope_tree(db.session, current_user)
+    found = next((a for a in agencies if a.id == wanted), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+@dataclass
+class Page:
+    """A page of rows, shaped like Flask-SQLAlchemy's pagination for the ``pager`` macro."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _paginate(query, scalars: bool = False) -> Page:
+    per_page = current_app.config["PAGE_SIZE"]
+    page = max(1, request.args.get("page", 1, type=int))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    result = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
+    return Page(result.scalars().all() if scalars else result.all(), page, per_page, total)
+
+
+# -- overdue now ---------------------------------------------------------------------------------------
+@bp.get("/overdue")
+def overdue():
+    now = clock.now()
+    report = queries.build(db.session, current_user, now, working_clock())
+    fmt = _format()
+    if fmt:
+        return send(tables.overdue(report, scope_name(current_user), _scope_code()), fmt)
+    return render_template("reports/overdue.html", report=report, engine=engine(), scope=scope_name(current_user),
+                           due_soon_hours=current_app.config["ONESTOP_DUE_SOON_HOURS"])
+
+
+@bp.get("/overdue/dossiers")
+def overdue_list():
+    kind = request.args.get("kind", "overdue")
+    if kind not in queries.KINDS:
+        abort(404)
+    agency = _agency_in_scope(request.args.get("agency"))
+    procedure_code = request.args.get("procedure") or None
+    now = clock.now()
+    horizon = queries.due_soon_horizon(now)
+    query = queries.list_query(current_user, kind, now, horizon, working_clock(),
+                               queries.subtree_ids(agency) if agency else None, procedure_code)
+    title = queries.KINDS[kind]
+    where = agency.name if agency else scope_name(current_user)
+    fmt = _format()
+    if fmt:
+        rows = db.session.execute(query).all()
+        return send(tables.overdue_list(rows, title, where, procedure_code, now, _scope_code(agency)), fmt)
+    agencies = {a.id: a for a in statistics.scope_tree(db.session, current_user)[0]}
+    return render_template("reports/overdue_list.html", page=_paginate(query), kind=kind, title=title, where=where,
+                           agency=agency, procedure_code=procedure_code, agencies=agencies, engine=engine(), now=now)
+
+
+def _scope_code(agency: Agency | None = None) -> str:
+    if agency is not None:
+        return agency.code
+    return "ALL" if current_user.role == Role.ADMIN else current_user.agency.code
+
+
+# -- official statistics ---------------------------------------------------------------------------------
+@bp.get("/statistics")
+def statistics_page():
+    period = _period()
+    report = statistics.build(db.session, current_user, period, clock.now())
+    fmt = _format()
+    if fmt:
+        return send(tables.statistics(report, scope_name(current_user), _scope_code()), fmt)
+    return render_template("reports/statistics.html", report=report, period=period, scope=scope_name(current_user),
+                           groups=statistics.GROUPS, categories=statistics.BY_KEY)
+
+
+@bp.get("/statistics/dossiers")
+def statistics_list():
+    period = _period()
+    category = statistics.BY_KEY.get(request.args.get("category", "received"))
+    if category is None:
+        abort(404)
+    agency = _agency_in_scope(request.args.get("agency"))
+    own = request.args.get("own") == "1"
+    agency_ids = ([agency.id] if own else queries.subtree_ids(agency)) if agency else None
+    procedure_code = request.args.get("procedure") or None
+    w = statistics.Window.of(period, clock.now())
+    query = statistics.dossiers_query(w, current_user, category, agency_ids, procedure_code)
+    where = (agency.name + (" (riêng đơn vị)" if own else "")) if agency else scope_name(current_user)
+    fmt = _format()
+    if fmt:
+        dossiers = db.session.scalars(query.options(selectinload(Dossier.receiving_agency),
+                                                    selectinload(Dossier.holder_agency))).all()
+        return send(tables.statistics_list(dossiers, category, period, where, procedure_code, _scope_code(agency)), fmt)
+    page = _paginate(query.options(selectinload(Dossier.receiving_agency), selectinload(Dossier.holder_agency),
+                                   selectinload(Dossier.assignee)), scalars=True)
+    return render_template("reports/statistics_list.html", page=page, category=category, period=period, where=where,
+                           agency=agency, own=own, procedure_code=procedure_code, engine=engine(),
+                           procedure_name=statistics.procedure_info(procedure_code)[0] if procedure_code else None)
+
+
+# -- bottlenecks -----------------------------------------------------------------------------------------
+@bp.get("/bottlenecks")
+def bottlenecks_page():
+    period = _period()
+    now = clock.now()
+    w = statistics.Window.of(period, now)
+    load = db.session.execute(queries.load_query(current_user, now, queries.due_soon_horizon(now))).all()
+    report = bottlenecks.build(db.session, current_user, w, working_clock(), load)
+    agencies = {a.id: a for a in statistics.scope_tree(db.session, current_user)[0]}
+    fmt = _format()
+    if fmt:
+        return send(tables.bottlenecks(report, period, agencies, scope_name(current_user), _scope_code()), fmt)
+    return render_template("reports/bottlenecks.html", report=report, period=period, agencies=agencies,
+                           scope=scope_name(current_user))
+
+
+# -- trends ------------------------------------------------------------------------------------------------
+@bp.get("/trends")
+def trends_page():
+    months = trends.build(db.session, current_user, clock.now())
+    fmt = _format()
+    if fmt:
+        return send(tables.trends(months, scope_name(current_user), _scope_code()), fmt)
+    labels = [f"{m.period.first:%m/%Y}" for m in months]
+    series = [Series(name, color, [getattr(m, key) for m in months],
+                     [url_for("reports.statistics_list", p=m.period.token, category=key) for m in months])
+              for key, name, color in trends.SERIES]
+    chart = bar_chart(labels, series, title="Hồ sơ tiếp nhận, giải quyết và giải quyết quá hạn theo tháng")
+    return render_template("reports/trends.html", months=months, chart=chart, series=trends.SERIES,
+                           scope=scope_name(current_user))

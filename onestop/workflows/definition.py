@@ -3,6 +3,7 @@
 A broken file is refused with its name, the field and the reason, so the catalogue either
 loads whole or the app does not start.
 """
+import difflib
 import re
 import tomllib
 from collections import deque
@@ -33,6 +34,12 @@ ACTION_LABELS = {
 }
 #: which guards the engine knows; each is a function in ``guards.py``
 GUARD_NAMES = ("required_documents", "note_given")
+#: the fields each table of a procedure file may have; anything else is refused (a typo would
+#: otherwise be ignored silently, e.g. ``budjet_days`` leaving the budget at its default)
+TOP_FIELDS = ("code", "name", "field", "level", "service_level", "budget_days", "fee", "notes", "documents", "steps")
+DOCUMENT_FIELDS = ("key", "name", "form", "required", "copies")
+STEP_FIELDS = ("key", "name", "holder", "role", "hours", "kind", "outcome", "branch", "actions")
+ACTION_FIELDS = ("name", "to", "guards", "role", "label")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -131,6 +138,17 @@ def _kind_name(kind) -> str:
                         list: "a list", dict: "a table"}.get(k, k.__name__) for k in kinds)
 
 
+def _check_fields(data, known: tuple[str, ...], source: str, where: str) -> None:
+    """Refuse a table that is not a table, or that has a field the format does not know."""
+    if not isinstance(data, dict):
+        raise DefinitionError(source, where.rstrip(".") or "(file)", f"must be a table, got {data!r}")
+    for name in data:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise DefinitionError(source, f"{where}{name}", f"unknown field {name!r}{hint}; known: {', '.join(known)}")
+
+
 def _check_holder(holder: str, known: Structure, source: str, where: str) -> None:
     if holder == "desk":
         return
@@ -148,9 +166,11 @@ def _check_holder(holder: str, known: Structure, source: str, where: str) -> Non
 
 def parse_procedure(data: dict, source: str, known: Structure | None = None) -> Procedure:
     known = known or structure()
+    _check_fields(data, TOP_FIELDS, source, "")
     documents = []
     for i, doc in enumerate(_get(data, "documents", list, source, "")):
         where = f"documents[{i}]."
+        _check_fields(doc, DOCUMENT_FIELDS, source, where)
         documents.append(Document(
             key=_get(doc, "key", str, source, where), name=_get(doc, "name", str, source, where),
             form=_get(doc, "form", str, source, where, "original"),
@@ -163,10 +183,13 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None) -> 
     steps = []
     for i, raw in enumerate(_get(data, "steps", list, source, "")):
         where = f"steps[{i}]."
+        if not isinstance(raw, dict):
+            raise DefinitionError(source, f"steps[{i}]", f"must be a table, got {raw!r}")
         key = _get(raw, "key", str, source, where)
         if not _IDENT.match(key):
             raise DefinitionError(source, f"{where}key", f"{key!r} must be lower_case_with_underscores")
         where = f"steps.{key}."
+        _check_fields(raw, STEP_FIELDS, source, where)
         kind = _get(raw, "kind", str, source, where, "work")
         if kind not in STEP_KINDS:
             raise DefinitionError(source, f"{where}kind", f"unknown kind {kind!r}; known: {', '.join(STEP_KINDS)}")
@@ -178,12 +201,17 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None) -> 
         role = _get(raw, "role", str, source, where, "officer")
         if role not in ROLES:
             raise DefinitionError(source, f"{where}role", f"unknown role {role!r}; known: {', '.join(ROLES)}")
-        hours = float(_get(raw, "hours", (int, float), source, where, 0))
+        hours = float(_get(raw, "hours", (int, float), source, where, ... if kind == "work" else 0))
         if hours < 0:
             raise DefinitionError(source, f"{where}hours", "cannot be negative")
+        if kind == "work" and hours == 0:
+            raise DefinitionError(source, f"{where}hours",
+                                  "a work step needs more than 0 working hours (a 0 h step is overdue the moment "
+                                  "it is entered); a pause for the citizen is kind = \"supplement\"")
         actions = []
         for j, act in enumerate(_get(raw, "actions", list, source, where, [])):
             awhere = f"{where}actions[{j}]."
+            _check_fields(act, ACTION_FIELDS, source, awhere)
             name = _get(act, "name", str, source, awhere)
             if name not in ACTION_LABELS:
                 raise DefinitionError(source, f"{awhere}name", f"unknown action {name!r}; known: {', '.join(ACTION_LABELS)}")

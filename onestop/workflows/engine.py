@@ -10,6 +10,7 @@ from transitions import Machine, MachineError
 
 from onestop.workflows.definition import Action, Procedure, Step
 from onestop.workflows.guards import GUARDS
+from onestop.workflows.holders import AgencyTree, HolderNotFound, Node
 
 
 class ActionRefused(Exception):
@@ -73,6 +74,8 @@ def compile_procedure(procedure: Procedure) -> Compiled:
 class Engine:
     def __init__(self, catalogue: dict[str, Procedure]):
         self.compiled = {code: compile_procedure(p) for code, p in catalogue.items()}
+        #: desk id → (tree fingerprint, {procedure code: why the desk cannot receive it})
+        self._intake: dict[int, tuple[int, dict[str, str]]] = {}
 
     def procedures(self) -> list[Procedure]:
         return sorted((c.procedure for c in self.compiled.values()), key=lambda p: (p.level, p.name))
@@ -85,6 +88,23 @@ class Engine:
 
     def has(self, code: str) -> bool:
         return code in self.compiled
+
+    def intake_problems(self, desk: Node, tree: AgencyTree) -> dict[str, str]:
+        """The procedures a desk cannot receive, each with the reason: a step whose holder does not
+        resolve from that desk. Worked out once per desk and kept until the tree changes."""
+        cached = self._intake.get(desk.id)
+        if cached is not None and cached[0] == tree.fingerprint:
+            return cached[1]
+        problems: dict[str, str] = {}
+        for code, compiled in self.compiled.items():
+            for step in compiled.procedure.steps:
+                try:
+                    tree.resolve(step.holder, desk)
+                except HolderNotFound:
+                    problems[code] = f"bước «{step.name}» không có cơ quan xử lý ({step.holder})"
+                    break
+        self._intake[desk.id] = (tree.fingerprint, problems)
+        return problems
 
     def actions_for_role(self, procedure: Procedure, step_key: str, role: str) -> list[Action]:
         """Actions of the step this role may press (guards are checked when fired)."""

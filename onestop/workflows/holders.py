@@ -1,4 +1,11 @@
-"""Which agency holds a step: the holder rules of procedure files, resolved against the tree."""
+"""Which agency holds a step: the holder rules of procedure files, resolved against the tree.
+
+``resolve_holder`` asks the database for one step of one dossier. ``AgencyTree`` is a snapshot of
+the whole tree (one query) that resolves every step of every procedure in memory, for the question
+"which procedures can this desk receive"; both choose with the same ``_choose``.
+"""
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from onestop.agencies.models import Agency
@@ -9,32 +16,96 @@ class HolderNotFound(LookupError):
     pass
 
 
-def resolve_holder(spec: str, receiving: Agency) -> Agency:
-    """Resolve ``desk`` / ``level:<level>`` / ``sector:<sector>`` / ``agency:<code>``.
+def _choose(kind: str, candidates: list, chain: list[int]):
+    """Pick the holder among the candidates of a rule (rows with ``id`` and ``path``).
 
-    ``level:`` is the nearest agency of that level on the way from the receiving desk to the root;
-    ``sector:`` is the agency competent for the sector within the receiving desk's root tree
-    (nearest to the desk first, so a district office wins over a city department).
+    ``level:`` candidates are the agencies of that level on the chain: the nearest to the desk wins.
+    ``sector:`` candidates are the agencies of that sector in the desk's root tree: one on the chain
+    wins (nearest to the desk first, so a district office beats a city department); otherwise the
+    highest in the tree, the lowest id on a tie.
     """
+    if kind == "level":
+        return max(candidates, key=lambda a: len(a.path), default=None)
+    if kind == "sector":
+        on_chain = [a for a in candidates if a.id in chain]
+        return max(on_chain, key=lambda a: len(a.path), default=None) or min(
+            candidates, key=lambda a: (len(a.path), a.id), default=None)
+    if kind == "agency":
+        return candidates[0] if candidates else None
+    return None
+
+
+def _not_found(spec: str, receiving_name: str) -> HolderNotFound:
+    return HolderNotFound(f"Không tìm được cơ quan «{spec}» cho hồ sơ tiếp nhận tại {receiving_name}.")
+
+
+def resolve_holder(spec: str, receiving: Agency) -> Agency:
+    """Resolve ``desk`` / ``level:<level>`` / ``sector:<sector>`` / ``agency:<code>`` from the receiving desk."""
     if spec == "desk":
         return receiving
     kind, _, value = spec.partition(":")
     chain = receiving.ancestor_ids()
     if kind == "level":
-        rows = db.session.scalars(select(Agency).where(Agency.id.in_(chain), Agency.level == value)).all()
-        found = max(rows, key=lambda a: len(a.path), default=None)
+        query = select(Agency).where(Agency.id.in_(chain), Agency.level == value)
     elif kind == "sector":
-        root_prefix = f"/{chain[0]}/"
         padded = "," + Agency.sectors + ","
-        rows = db.session.scalars(select(Agency).where(
-            Agency.path.startswith(root_prefix), padded.like(f"%,{value},%"))).all()
-        on_chain = [a for a in rows if a.id in chain]
-        found = max(on_chain, key=lambda a: len(a.path), default=None) or min(
-            rows, key=lambda a: (len(a.path), a.id), default=None)
+        query = select(Agency).where(Agency.path.startswith(f"/{chain[0]}/"), padded.like(f"%,{value},%"))
     elif kind == "agency":
-        found = db.session.scalar(select(Agency).where(Agency.code == value))
+        query = select(Agency).where(Agency.code == value)
     else:
-        found = None
+        raise _not_found(spec, receiving.name)
+    found = _choose(kind, list(db.session.scalars(query)), chain)
     if found is None:
-        raise HolderNotFound(f"Không tìm được cơ quan «{spec}» cho hồ sơ tiếp nhận tại {receiving.name}.")
+        raise _not_found(spec, receiving.name)
     return found
+
+
+@dataclass(frozen=True)
+class Node:
+    """An agency as the holder rules see it."""
+    id: int
+    code: str
+    name: str
+    level: str
+    sectors: frozenset[str]
+    path: str
+    has_desk: bool
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(p) for p in self.path.strip("/").split("/") if p]
+
+
+class AgencyTree:
+    """The agency tree in memory; ``fingerprint`` changes whenever anything the rules read changes."""
+
+    def __init__(self, nodes: list[Node]):
+        self.nodes = {n.id: n for n in nodes}
+        self.by_code = {n.code: n for n in nodes}
+        self.fingerprint = hash(tuple(sorted(nodes, key=lambda n: n.id)))
+
+    @classmethod
+    def load(cls) -> "AgencyTree":
+        rows = db.session.execute(select(Agency.id, Agency.code, Agency.name, Agency.level, Agency.sectors,
+                                         Agency.path, Agency.has_desk))
+        return cls([Node(id=r.id, code=r.code, name=r.name, level=r.level, path=r.path, has_desk=r.has_desk,
+                         sectors=frozenset(s for s in (r.sectors or "").split(",") if s)) for r in rows])
+
+    def resolve(self, spec: str, receiving: Node) -> Node:
+        """Same answer as ``resolve_holder``, without the database."""
+        if spec == "desk":
+            return receiving
+        kind, _, value = spec.partition(":")
+        chain = receiving.ancestor_ids()
+        if kind == "level":
+            candidates = [self.nodes[i] for i in chain if i in self.nodes and self.nodes[i].level == value]
+        elif kind == "sector":
+            root = f"/{chain[0]}/"
+            candidates = [n for n in self.nodes.values() if n.path.startswith(root) and value in n.sectors]
+        elif kind == "agency":
+            candidates = [self.by_code[value]] if value in self.by_code else []
+        else:
+            candidates = []
+        found = _choose(kind, candidates, chain)
+        if found is None:
+            raise _not_found(spec, receiving.name)
+        return found

@@ -7,6 +7,8 @@ from onestop.core import clock
 from onestop.dossiers.operations import perform_action, return_result, route
 from tests.conftest import COPY, vn
 
+HOUSEHOLD_BUSINESS = "1.001612"
+
 
 def _codes(page: str) -> set[str]:
     return set(re.findall(r">((?:HB|HBMK|LC)-\d{6}-\d{4})<", page))
@@ -39,7 +41,8 @@ def test_tabs_and_counts_for_the_officer(client, login_as, district_work):
         page = client.get("/inbox").get_data(as_text=True)
         assert _codes(page) == {first.code, second.code}  # "mine" by default
         # the district check and the desk are both Hồng Bàng: the supplement waits at its own desk
-        assert _counts(page) == {"new": 2, "mine": 2, "due_soon": 0, "overdue": 0, "waiting": 1, "all": 3}
+        assert _counts(page) == {"new": 2, "mine": 2, "due_soon": 0, "overdue": 0, "waiting": 1, "consulted": 0,
+                                  "all": 3}
         assert _codes(client.get("/inbox?tab=waiting").get_data(as_text=True)) == {waiting.code}
         client.get(f"/dossiers/{first.id}")  # opening it reads the assignment
         assert _codes(client.get("/inbox?tab=new").get_data(as_text=True)) == {second.code}
@@ -53,10 +56,10 @@ def test_tabs_and_counts_for_the_officer(client, login_as, district_work):
 
 
 def test_filter_by_procedure_and_order(client, login_as, db, create_dossier, user, district_work):
-    copy = create_dossier(procedure=COPY)
+    copy = create_dossier(procedure=HOUSEHOLD_BUSINESS, documents=[])  # a district procedure besides land
     db.session.commit()
     login_as("hb.clerk")
-    page = client.get(f"/desk/?tab=all&procedure={COPY}").get_data(as_text=True)
+    page = client.get(f"/desk/?tab=all&procedure={HOUSEHOLD_BUSINESS}").get_data(as_text=True)
     assert _codes(page) == {copy.code}
     assert _counts(page)["all"] == 1
     login_as("hb.officer")

@@ -117,3 +117,30 @@ def test_return_cannot_bypass_the_recipient_through_the_generic_action(client, l
     login_as("hbmk.clerk")
     response = client.post(f"/dossiers/{dossier.id}/action", data={"action": "return_result"})
     assert response.status_code == 422 and dossier.is_open
+
+
+def test_returning_citizen_lookup_prefills_from_latest_dossier(client, login_as, db, create_dossier):
+    create_dossier()
+    login_as("lc.clerk")  # another desk: the citizen is known across the system by exact ID
+    response = client.get("/desk/api/citizens/031090001234")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["name"] == "Nguyễn Văn An" and body["phone"] == "0912345678"
+    assert body["address"].startswith("12 Minh Khai")
+    assert client.get("/desk/api/citizens/031090009999").status_code == 404
+    bad = client.get("/desk/api/citizens/0310900")
+    assert bad.status_code == 400 and bad.get_json()["error"]["message"].startswith("Số định danh")
+
+
+def test_citizen_lookup_is_for_clerks(client, login_as, create_dossier):
+    create_dossier()
+    login_as("hb.officer")
+    assert client.get("/desk/api/citizens/031090001234").status_code == 404
+
+
+def test_intake_page_offers_search_and_id_first(client, login_as):
+    login_as("hb.clerk")
+    page = client.get("/desk/new").get_data(as_text=True)
+    assert 'id="procedure-search"' in page and "autofocus" in page
+    assert page.index('id="applicant_id_number"') < page.index('id="applicant_name"')
+    assert "optgroup" in page  # procedures grouped by field

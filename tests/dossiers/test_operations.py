@@ -134,8 +134,8 @@ def test_supplement_pauses_clock_and_resumes(db, create_dossier, user):
 
 
 def test_withdraw_at_desk(db, create_dossier, user):
-    dossier = create_dossier(procedure=COPY)
-    _act(dossier, "withdraw", "hb.clerk", user, note="Công dân xin rút")
+    dossier = create_dossier(clerk="hbmk.clerk", procedure=COPY)
+    _act(dossier, "withdraw", "hbmk.clerk", user, note="Công dân xin rút")
     assert dossier.status == Status.WITHDRAWN
 
 

@@ -22,34 +22,37 @@ def _focused(page) -> dict:
 
 
 def _fill_intake(page, *, id_number: str) -> None:
-    """On the intake page: choose the land procedure, tick its required papers, type the applicant."""
-    expect(page.locator("#procedure_code")).to_be_focused()  # autofocus
-    page.keyboard.type(LAND)  # type-ahead on the closed <select> picks "1.013978 · …"
+    """On the intake page: find the land procedure by typing, tick its required papers, type the applicant."""
+    search = page.locator("#procedure-search")
+    expect(search).to_be_focused()  # autofocus
+    page.keyboard.type("dat dai lan dau")  # accents are optional
+    expect(page.locator("#procedure-hint")).to_contain_text("Enter để chọn: 1.013978")
+    page.keyboard.press("Enter")  # picks the first match and moves to its checklist
     expect(page.locator("#procedure_code")).to_have_value(LAND)
     checklist = page.locator(f".checklist[data-procedure='{LAND}']")
     expect(checklist).to_be_visible()
 
-    # Tab through the checklist, Space on each required paper, until the applicant's name.
+    # Space on each required paper, Tab to the next, until the applicant's ID number.
     ticked = set()
     for _ in range(20):
-        page.keyboard.press("Tab")
         focused = _focused(page)
-        if focused["id"] == "applicant_name":
+        if focused["id"] == "applicant_id_number":
             break
         assert focused["name"] == "documents" and focused["type"] == "checkbox", focused
         if focused["value"] in REQUIRED:
             page.keyboard.press("Space")
             ticked.add(focused["value"])
+        page.keyboard.press("Tab")
     else:
-        pytest.fail("Tab never reached the applicant's name")
+        pytest.fail("Tab never reached the applicant's ID number")
     assert ticked == REQUIRED
     for key in REQUIRED:
         expect(checklist.locator(f"input[value='{key}']")).to_be_checked()
 
-    page.keyboard.type(NAME)
-    page.keyboard.press("Tab")
-    expect(page.locator("#applicant_id_number")).to_be_focused()
     page.keyboard.type(id_number)
+    page.keyboard.press("Tab")
+    expect(page.locator("#applicant_name")).to_be_focused()
+    page.keyboard.type(NAME)
     page.keyboard.press("Tab")
     page.keyboard.type("0912345678")
     page.keyboard.press("Tab")  # e-mail is optional
@@ -154,7 +157,9 @@ def test_officer_forwards_the_dossier_to_the_department(committed, create_dossie
 
     officer = new_page()
     login(officer, "hb.officer")
-    officer.goto("/inbox")
+    officer.goto("/inbox")  # "mine" by default; without a worker here nobody has been assigned yet
+    expect(officer.get_by_role("link", name=code, exact=True)).to_have_count(0)
+    officer.get_by_role("link", name=re.compile("^Cả đơn vị")).click()
     officer.get_by_role("link", name=code, exact=True).click()
     expect(officer).to_have_url(re.compile(rf"/dossiers/{dossier_id}$"))
     officer.get_by_label("Ghi chú / lý do").focus()

@@ -129,7 +129,7 @@ def test_unknown_action_target():
 
 def test_unreachable_step():
     orphan = {"key": "orphan", "name": "Bước bị bỏ quên", "holder": "desk", "role": "clerk", "branch": True,
-              "actions": [{"name": "forward", "to": "done"}]}
+              "hours": 4, "actions": [{"name": "forward", "to": "done"}]}
     error = refused(procedure_with(lambda d: d["steps"].insert(3, orphan)))
     assert_message(error, "x.toml", "steps.orphan", "unreachable from the first step")
 
@@ -290,3 +290,58 @@ def test_bad_service_level(value):
         "final-with-actions", "no-done"])
 def test_other_structural_errors(change, field, reason):
     assert_message(refused(procedure_with(change)), "x.toml", field, reason)
+
+
+@pytest.mark.parametrize(("change", "field", "reason"), [
+    (lambda d: d.update(budjet_days=d.pop("budget_days")), "budjet_days",
+     "unknown field 'budjet_days' (did you mean 'budget_days'?)"),
+    (lambda d: d.update(checklist=[]), "checklist", "unknown field 'checklist'; known: code, name"),
+    (lambda d: d["documents"][0].update(optional=True), "documents[0].optional", "unknown field 'optional'"),
+    (lambda d: step(d, "check").update(hour=8), "steps.check.hour", "unknown field 'hour' (did you mean 'hours'?)"),
+    (lambda d: step(d, "check").update(deadline_days=1), "steps.check.deadline_days", "unknown field 'deadline_days'"),
+    (lambda d: action(d, "check", "refuse").update(guard=["note_given"]), "steps.check.actions[2].guard",
+     "unknown field 'guard' (did you mean 'guards'?)"),
+    (lambda d: action(d, "check", "forward").update(target="result"), "steps.check.actions[0].target",
+     "unknown field 'target'; known: name, to, guards, role, label"),
+], ids=["top-typo", "top-unknown", "document", "step-typo", "step-unknown", "action-typo", "action-unknown"])
+def test_unknown_field_is_refused(change, field, reason):
+    assert_message(refused(procedure_with(change)), "x.toml", field, reason)
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    (lambda d: d["documents"].append("Đơn đề nghị"), "documents[2]"),
+    (lambda d: d["steps"].append("done"), "steps[7]"),
+    (lambda d: step(d, "check")["actions"].append("forward"), "steps.check.actions[3]"),
+], ids=["document", "step", "action"])
+def test_an_entry_that_is_not_a_table(change, field):
+    assert_message(refused(procedure_with(change)), "x.toml", field, "must be a table")
+
+
+def test_work_step_with_zero_hours():
+    error = refused(procedure_with(lambda d: step(d, "check").update(hours=0)))
+    assert_message(error, "x.toml", "steps.check.hours", "more than 0 working hours", "overdue the moment")
+
+
+def test_work_step_without_hours():
+    error = refused(procedure_with(lambda d: step(d, "check").pop("hours")))
+    assert_message(error, "x.toml", "steps.check.hours", "is missing")
+
+
+def test_a_branch_work_step_needs_hours_too():
+    def rework(d):
+        d["steps"].insert(3, {"key": "rework", "name": "Làm lại", "holder": "sector:land", "hours": 0,
+                              "branch": True, "actions": [{"name": "forward", "to": "result"}]})
+        step(d, "check")["actions"].append({"name": "send_back", "to": "rework", "guards": ["note_given"]})
+    assert_message(refused(procedure_with(rework)), "x.toml", "steps.rework.hours", "more than 0 working hours")
+
+
+def test_supplement_and_final_steps_need_no_hours():
+    procedure = parse_procedure(copy.deepcopy(VALID), "x.toml", KNOWN)
+    assert procedure.step("supplement").hours == 0 and procedure.step("done").hours == 0
+
+
+def test_unknown_field_in_a_file_names_the_file(tmp_path):
+    _write(tmp_path, "1.1-typo.toml", _toml("1.1").replace("budget_days = 0.5", "budjet_days = 0.5"))
+    with pytest.raises(DefinitionError) as caught:
+        load_catalogue(tmp_path)
+    assert_message(caught.value, "1.1-typo.toml", "budjet_days", "unknown field", "did you mean 'budget_days'?")

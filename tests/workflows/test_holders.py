@@ -4,11 +4,11 @@ A procedure is received at a demo desk of its level; each step's holder must the
 agency of the demo tree that has staff in the role the step asks for.
 """
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
-from onestop.workflows.holders import HolderNotFound, resolve_holder
+from onestop.workflows.holders import AgencyTree, HolderNotFound, resolve_holder
 from tests.workflows.demo_desks import CATALOGUE, DEMO, receiving_desk_code
 
 
@@ -40,13 +40,14 @@ EXPECTED_ROUTES = {
     "1.001193": {"reception": "HBMK", "civil_status_check": "HBMK", "leader_sign": "HBMK"},
     "1.013225": {"reception": "HB", "infrastructure_office": "HB", "leader_sign": "HB"},
     "2.001610": {"reception": "SKHDT", "registration_check": "SKHDT", "leader_sign": "SKHDT"},
-    "3.000333": {"reception": "STP", "records_search": "STP", "director_sign": "STP"},
+    "3.000333": {"reception": "STP", "records_search": "STP", "police_verification": "CAHP", "drafting": "STP",
+                 "director_sign": "STP"},
     "1.013859": {"reception": "STP", "justice_review": "STP"},
     "1.013978": {"reception": "HB", "district_check": "HB", "department_appraisal": "STNMT", "city_sign": "HP"},
     "HP-DD-01": {"reception": "HBMK", "registry_assign": "HB", "ward_cadastral": "HBMK", "tax_office": "CTHP",
                  "tax_payment": "HBMK", "leader_sign": "HB", "result_at_desk": "HBMK"},
-    "2.000986": {"reception": "HBMK", "birth_registration": "HBMK", "residence_registration": "HBMK",
-                 "health_insurance": "HB", "result_at_desk": "HBMK"},
+    "2.000986": {"reception": "HBMK", "birth_registration": "HBMK", "residence_registration": "CAHP",
+                 "health_insurance": "BHXHHP", "result_at_desk": "HBMK"},
     "1.009645": {"reception": "HP", "department_appraisal": "SKHDT", "city_approval": "HP"},
 }
 
@@ -62,7 +63,7 @@ def test_steps_land_at_the_competent_agency(db, code):
 @pytest.mark.parametrize(("code", "levels"), [
     ("1.013978", {"district", "department", "city"}),
     ("HP-DD-01", {"ward", "district", "department"}),
-    ("2.000986", {"ward", "district"}),
+    ("2.000986", {"ward", "department"}),
     ("1.009645", {"city", "department"}),
 ])
 def test_interconnected_procedures_cross_levels(db, code, levels):
@@ -83,3 +84,63 @@ def test_ward_step_cannot_be_routed_from_a_district_desk(db):
     """Why the land transfer is received at the ward: a district desk has no ward on its chain."""
     with pytest.raises(HolderNotFound):
         resolve_holder(CATALOGUE["HP-DD-01"].step("ward_cadastral").holder, agency(db, "HB"))
+
+
+def test_the_tree_snapshot_resolves_like_the_database(db):
+    """``AgencyTree.resolve`` (intake check, no queries) and ``resolve_holder`` agree on every step from every desk."""
+    tree = AgencyTree.load()
+    desks = db.session.scalars(select(Agency).where(Agency.has_desk).order_by(Agency.id)).all()
+    holders = sorted({s.holder for p in CATALOGUE.values() for s in p.steps} | {"agency:NOPE", "level:nowhere"})
+    compared = 0
+    for desk in desks:
+        for spec in holders:
+            try:
+                expected = resolve_holder(spec, desk).id
+            except HolderNotFound:
+                expected = None
+            try:
+                got = tree.resolve(spec, tree.nodes[desk.id]).id
+            except HolderNotFound:
+                got = None
+            assert got == expected, (desk.code, spec)
+            compared += 1
+    assert compared == len(desks) * len(holders)
+
+
+def test_police_and_social_insurance_are_seeded_without_a_desk(db):
+    for code, sector in (("CAHP", "police"), ("BHXHHP", "social_insurance")):
+        found = agency(db, code)
+        assert found.level == "department" and found.parent.code == "HP" and found.sector_set == {sector}
+        assert not found.has_desk
+        roles = set(db.session.scalars(select(User.role).where(User.agency_id == found.id)))
+        assert roles == {Role.OFFICER, Role.SUPERVISOR}
+
+
+def test_seeding_again_adds_nothing(db):
+    from onestop.agencies.seed import seed_demo
+
+    count = select(func.count()).select_from(Agency)
+    users = select(func.count()).select_from(User)
+    before = db.session.scalar(count), db.session.scalar(users)
+    seed_demo()
+    assert (db.session.scalar(count), db.session.scalar(users)) == before == (len(DEMO), before[1])
+
+
+def test_seeding_adds_the_agencies_missing_from_an_existing_tree(db, tmp_path):
+    from onestop.agencies.seed import DEMO_FILE, seed_demo
+
+    extended = tmp_path / "demo.toml"
+    extended.write_text(DEMO_FILE.read_text(encoding="utf-8") + '''
+[[agencies]]
+code = "CAKA"
+name = "Công an quận Kiến An"
+level = "district"
+parent = "KA"
+sectors = "police"
+''', encoding="utf-8")
+    seed_demo(extended)
+    added = agency(db, "CAKA")
+    assert added.parent.code == "KA" and added.path == f"{added.parent.path}{added.id}/"
+    assert db.session.scalar(select(User).where(User.username == "caka.officer")) is not None
+    seed_demo(extended)
+    assert db.session.scalar(select(func.count()).select_from(Agency).where(Agency.code == "CAKA")) == 1

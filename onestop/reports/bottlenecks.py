@@ -1,0 +1,202 @@
+"""Bottlenecks: where the working time goes, where lateness starts, who carries the open load.
+
+A **stay** is the time a dossier spent in one step at one agency: from the event that moved it
+there to the next move (``LEAD`` over its events in order; ``assign`` events do not move it). It
+is measured in working hours with the working-day table (``workclock.py``), so nights, weekends and
+holidays do not count. Waiting for the citizen's supplement is not agency time and is left out.
+
+* time per step and per agency: the stays that **ended in the period** at an agency of the scope,
+  with their count, mean, median and 90th percentile (``percentile_cont`` on PostgreSQL; elsewhere
+  the two ranks around each percentile are picked by window functions and interpolated the same
+  way), and how many overran the step's budget from the procedure file;
+* where lateness starts: for each dossier **finished late in the period** (its statistics category),
+  the first of its stays that overran the step budget — counted per step and agency;
+* open load: open dossiers per person of each holding agency (``queries.load_query``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import Float, Integer, String, and_, case, cast, column, func, literal, or_, select, tuple_, values
+from sqlalchemy.orm import aliased
+
+from onestop.auth.models import User
+from onestop.auth.scope import scope_agency_ids
+from onestop.dossiers.models import Dossier, DossierEvent
+from onestop.dossiers.operations import engine
+from onestop.reports.models import WorkingDay
+from onestop.reports.statistics import BY_KEY, Window, classified, supplement_steps
+from onestop.reports.workclock import WorkClock, local_date
+
+PERCENTILES = (0.5, 0.9)
+
+
+def _budgets():
+    """The step budgets of the catalogue as a small inline table (procedure, step, hours)."""
+    rows = [(p.code, s.key, float(s.hours)) for p in engine().procedures() for s in p.steps
+            if s.kind == "work"]
+    return values(column("procedure_code", String), column("step", String), column("budget", Float),
+                  name="budgets").data(rows).cte("budgets")
+
+
+def stays(work: WorkClock, dossier_ids):
+    """Every stay of the given dossiers: (dossier, event id, procedure, step, agency, entered,
+    left, working hours). ``dossier_ids`` is a subquery of ids; the window sees all their events."""
+    e = DossierEvent
+    moves = (select(e.dossier_id, e.id.label("event_id"), Dossier.procedure_code, e.to_step.label("step"),
+                    e.to_agency_id.label("agency_id"), e.at.label("entered"),
+                    func.lead(e.at).over(partition_by=e.dossier_id, order_by=e.id).label("left"))
+             .join(Dossier, Dossier.id == e.dossier_id)
+             .where(e.action.not_in(("assign", "consult", "consult_answer")), e.dossier_id.in_(dossier_ids))
+             ).subquery("moves")
+    start, end = aliased(WorkingDay), aliased(WorkingDay)
+    clean, pairs = supplement_steps()
+    waiting = moves.c.step.in_(sorted(clean))
+    if pairs:
+        waiting = or_(waiting, tuple_(moves.c.procedure_code, moves.c.step).in_(sorted(pairs)))
+    hours = (work.hours_sql(moves.c.left, end) - work.hours_sql(moves.c.entered, start)).label("hours")
+    return (select(moves.c.dossier_id, moves.c.event_id, moves.c.procedure_code, moves.c.step, moves.c.agency_id,
+                   moves.c.entered, moves.c.left, hours)
+            .join(start, start.day == local_date(moves.c.entered))
+            .join(end, end.day == local_date(moves.c.left))
+            .where(moves.c.left.is_not(None), ~waiting))
+
+
+def _ended_in(w: Window, user: User, work: WorkClock):
+    """Stays that ended in the period at an agency of the user's scope."""
+    touched = select(DossierEvent.dossier_id).where(DossierEvent.at >= w.start, DossierEvent.at < w.end)
+    s = stays(work, touched).subquery("stays")
+    return select(s).where(s.c.left >= w.start, s.c.left < w.end,
+                           s.c.agency_id.in_(scope_agency_ids(user))).subquery("ended")
+
+
+def _percentile_rows(session, source, keys: list, budgets=None):
+    """Count, mean, median, 90th percentile (and over-budget count) of ``source.c.hours`` per ``keys``."""
+    group = [source.c[k] for k in keys]
+    over = []
+    if budgets is not None:
+        over = [func.count().filter(source.c.hours > budgets.c.budget + 1e-6).label("over_budget"),
+                func.max(budgets.c.budget).label("budget")]
+    if session.get_bind().dialect.name == "postgresql":
+        query = select(*group, func.count().label("n"), func.avg(source.c.hours).label("mean"),
+                       *[func.percentile_cont(p).within_group(source.c.hours).label(f"p{int(p * 100)}")
+                         for p in PERCENTILES], *over)
+        if budgets is not None:
+            query = query.outerjoin(budgets, and_(budgets.c.procedure_code == source.c.procedure_code,
+                                                  budgets.c.step == source.c.step))
+        return [dict(r) for r in session.execute(query.select_from(source).group_by(*group)).mappings()]
+    # portable: rank inside each group, keep the ranks around each percentile, interpolate
+    ranked = select(source, func.row_number().over(partition_by=group, order_by=source.c.hours).label("rn"),
+                    func.count().over(partition_by=group).label("n")).subquery("ranked")
+    rgroup = [ranked.c[k] for k in keys]
+    picks = []
+    for p in PERCENTILES:
+        position = literal(1.0) + p * (ranked.c.n - 1)
+        low = cast(position, Integer)  # positions are positive: truncation is the floor
+        high = case((low < position, low + 1), else_=low)
+        for side, bound in (("lo", low), ("hi", high)):
+            picks.append(func.max(case((ranked.c.rn == bound, ranked.c.hours))).label(f"{side}{int(p * 100)}"))
+    query = select(*rgroup, func.max(ranked.c.n).label("n"), func.avg(ranked.c.hours).label("mean"), *picks)
+    if budgets is not None:
+        query = query.outerjoin(budgets, and_(budgets.c.procedure_code == ranked.c.procedure_code,
+                                              budgets.c.step == ranked.c.step))
+        query = query.add_columns(
+            func.count().filter(ranked.c.hours > budgets.c.budget + 1e-6).label("over_budget"),
+            func.max(budgets.c.budget).label("budget"))
+    out = []
+    for r in session.execute(query.select_from(ranked).group_by(*rgroup)).mappings():
+        row = dict(r)
+        for p in PERCENTILES:
+            tag = int(p * 100)
+            position = 1 + p * (row["n"] - 1)
+            lo, hi = row.pop(f"lo{tag}"), row.pop(f"hi{tag}")
+            row[f"p{tag}"] = lo + (position - math.floor(position)) * (hi - lo)
+        out.append(row)
+    return out
+
+
+@dataclass
+class StepRow:
+    procedure_code: str
+    procedure_name: str
+    step: str
+    step_name: str
+    n: int
+    mean: float
+    p50: float
+    p90: float
+    budget: float | None
+    over_budget: int
+
+
+@dataclass
+class AgencyTimeRow:
+    agency_id: int
+    n: int
+    mean: float
+    p50: float
+    p90: float
+
+
+@dataclass
+class LatenessStart:
+    procedure_code: str
+    procedure_name: str
+    step: str
+    step_name: str
+    agency_id: int
+    dossiers: int
+
+
+@dataclass
+class BottleneckReport:
+    window: Window
+    steps: list[StepRow]
+    agencies: list[AgencyTimeRow]
+    lateness: list[LatenessStart]
+    late_dossiers: int
+    load: list
+
+
+def _names(code: str, step: str) -> tuple[str, str]:
+    if engine().has(code):
+        p = engine().procedure(code)
+        return p.name, p.step(step).name if step in p.step_index else step
+    return code, step
+
+
+def lateness_query(w: Window, user: User, work: WorkClock):
+    """Per (procedure, step, agency): dossiers finished late in the period whose first overrun was there."""
+    r = classified(w, user)
+    late_ids = select(r.c.id).where(BY_KEY["finished_late"].predicate(r))
+    s = stays(work, late_ids).subquery("late_stays")
+    budgets = _budgets()
+    overrun = (select(s.c.dossier_id, s.c.procedure_code, s.c.step, s.c.agency_id,
+                      func.row_number().over(partition_by=s.c.dossier_id, order_by=s.c.event_id).label("nth"))
+               .join(budgets, and_(budgets.c.procedure_code == s.c.procedure_code, budgets.c.step == s.c.step))
+               .where(s.c.hours > budgets.c.budget + 1e-6)).subquery("overrun")
+    return (select(overrun.c.procedure_code, overrun.c.step, overrun.c.agency_id, func.count().label("dossiers"))
+            .where(overrun.c.nth == 1)
+            .group_by(overrun.c.procedure_code, overrun.c.step, overrun.c.agency_id)
+            .order_by(func.count().desc()))
+
+
+def build(session, user: User, w: Window, work: WorkClock, load_rows) -> BottleneckReport:
+    ended = _ended_in(w, user, work)
+    step_rows = []
+    for r in _percentile_rows(session, ended, ["procedure_code", "step"], budgets=_budgets()):
+        name, step_name = _names(r["procedure_code"], r["step"])
+        step_rows.append(StepRow(r["procedure_code"], name, r["step"], step_name, r["n"], r["mean"], r["p50"],
+                                 r["p90"], r["budget"], r["over_budget"]))
+    step_rows.sort(key=lambda s: (-s.p90, s.procedure_code, s.step))
+    agency_rows = sorted((AgencyTimeRow(r["agency_id"], r["n"], r["mean"], r["p50"], r["p90"])
+                          for r in _percentile_rows(session, ended, ["agency_id"])), key=lambda a: -a.p90)
+    lateness = []
+    for r in session.execute(lateness_query(w, user, work)):
+        name, step_name = _names(r.procedure_code, r.step)
+        lateness.append(LatenessStart(r.procedure_code, name, r.step, step_name, r.agency_id, r.dossiers))
+    r = classified(w, user)
+    late_total = session.scalar(select(func.count()).select_from(r).where(BY_KEY["finished_late"].predicate(r)))
+    return BottleneckReport(w, step_rows, agency_rows, lateness, late_total, load_rows)
+
