@@ -22,7 +22,7 @@ BLOCKED = "Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sa
 @bp.route("/", methods=["GET", "POST"])
 def lookup():
     """GET with ``?code=`` (the receipt's QR code) pre-fills the form; POST looks up."""
-    form = LookupForm() if request.method == "POST" else LookupForm(request.args, meta={"csrf": False})
+    form = LookupForm() if request.method == "POST" else LookupForm(request.args)
     if request.method == "GET":
         return render_template("public/lookup.html", form=form)
     if not form.validate():

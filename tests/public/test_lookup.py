@@ -56,3 +56,16 @@ def test_repeated_failures_are_throttled_even_for_a_right_answer(client, moved):
 def test_qr_style_get_link_prefills_the_code(client, moved):
     page = client.get(f"/tra-cuu/?code={moved.code}").get_data(as_text=True)
     assert f'value="{moved.code}"' in page
+
+
+def test_lookup_form_carries_a_working_csrf_token(app, client, moved):
+    """The QR link opens the form by GET; its token must let the POST through with CSRF on."""
+    import re
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        page = client.get(f"/tra-cuu/?code={moved.code}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        response = client.post("/tra-cuu/", data={"csrf_token": token, "code": moved.code, "id_tail": "1234"})
+        assert response.status_code == 200 and 'data-testid="lookup-result"' in response.get_data(as_text=True)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
