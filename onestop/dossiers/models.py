@@ -151,6 +151,13 @@ class Dossier(TimestampMixin, db.Model):
         return f"<Dossier {self.code} {self.step}>"
 
 
+#: events that record something about a dossier without moving it (step and holder unchanged)
+STAY_ACTIONS = ("assign", "extend", "consult", "consult_answer")
+#: labels of events that are not actions of a procedure's steps
+EVENT_LABELS = {"receive": "Tiếp nhận", "assign": "Phân công", "extend": "Gia hạn hẹn trả",
+                "consult": "Xin ý kiến", "consult_answer": "Trả lời xin ý kiến"}
+
+
 class DossierEvent(db.Model):
     """One line of a dossier's history: who did what, when, from where to where."""
 
@@ -169,6 +176,21 @@ class DossierEvent(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
+
+    @hybrid_property
+    def is_move(self) -> bool:
+        """Receiving or an action that moved the dossier (not an assignment, extension or consultation)."""
+        return self.action not in STAY_ACTIONS
+
+    @is_move.inplace.expression
+    @classmethod
+    def _is_move_expression(cls):
+        return cls.action.not_in(STAY_ACTIONS)
+
+    def label(self, procedure) -> str:
+        """The button label of the step action, or the name of a non-workflow event."""
+        action = procedure.step(self.from_step).action(self.action) if self.from_step else None
+        return action.label if action is not None else EVENT_LABELS.get(self.action, self.action)
     actor: Mapped[User | None] = relationship()
     from_agency: Mapped[Agency | None] = relationship(foreign_keys=[from_agency_id])
     to_agency: Mapped[Agency] = relationship(foreign_keys=[to_agency_id])

@@ -35,8 +35,6 @@ _NAME_HEADS = ("ỦY BAN NHÂN DÂN ", "UỶ BAN NHÂN DÂN ")
 #: events that are not a handover between agencies (the receipt is in the slip's header)
 NOT_HANDOVERS = ("receive", "assign")
 DELIVERY_LABELS = {"desk": "Tại bộ phận một cửa", "post": "Qua bưu chính công ích"}
-EVENT_LABELS = {"receive": "Tiếp nhận", "assign": "Phân công", "extend": "Gia hạn hẹn trả",
-                "consult": "Xin ý kiến", "consult_answer": "Trả lời xin ý kiến"}
 
 
 # --- which slip, when -------------------------------------------------------------------------
@@ -128,28 +126,20 @@ def timing_label(finished: datetime, due: datetime) -> str:
     return "Đúng hạn"
 
 
-def action_label(procedure: Procedure, event: DossierEvent) -> str:
-    if event.from_step:
-        action = procedure.step(event.from_step).action(event.action)
-        if action is not None:
-            return action.label
-    return EVENT_LABELS.get(event.action, event.action)
-
-
 def handovers(dossier: Dossier, procedure: Procedure) -> list[Handover]:
     """Every move between steps and agencies, with how the step it left kept its deadline."""
     cal = current_calendar()
     rows: list[Handover] = []
     entered = dossier.received_at
     for event in dossier.events:
-        if event.action in ("assign", "extend", "consult", "consult_answer"):  # not handovers: it stays put
+        if not event.is_move:
             continue
         if event.action != "receive":
             left = procedure.step(event.from_step)
             timing = ""
             if left.kind == "work" and left.hours > 0:
                 timing = timing_label(event.at, cal.add_working_hours(entered, left.hours))
-            rows.append(Handover(number=len(rows) + 1, event=event, result=action_label(procedure, event),
+            rows.append(Handover(number=len(rows) + 1, event=event, result=event.label(procedure),
                                  step=procedure.step(event.to_step).name, timing=timing))
         entered = event.at
     return rows

@@ -39,5 +39,5 @@ def lookup():
         return render_template("public/lookup.html", form=form, message=NOT_FOUND), 404
     procedure = engine().procedure(dossier.procedure_code)
     steps = [(e.at, e.to_agency.name, procedure.step(e.to_step).name)
-             for e in dossier.events if e.action not in ("assign", "consult", "consult_answer")]
+             for e in dossier.events if e.is_move]
     return render_template("public/lookup.html", form=form, dossier=dossier, procedure=procedure, steps=steps)

@@ -48,7 +48,7 @@ def stays(work: WorkClock, dossier_ids):
                     e.to_agency_id.label("agency_id"), e.at.label("entered"),
                     func.lead(e.at).over(partition_by=e.dossier_id, order_by=e.id).label("left"))
              .join(Dossier, Dossier.id == e.dossier_id)
-             .where(e.action.not_in(("assign", "consult", "consult_answer")), e.dossier_id.in_(dossier_ids))
+             .where(e.is_move, e.dossier_id.in_(dossier_ids))
              ).subquery("moves")
     start, end = aliased(WorkingDay), aliased(WorkingDay)
     clean, pairs = supplement_steps()
