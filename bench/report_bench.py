@@ -121,7 +121,7 @@ def main(argv=None) -> int:
                    ("trends, 12 months", trend, "/reports/trends")]
 
         engine = db.engine
-        raw = psycopg.connect(args.url, prepare_threshold=None)
+        raw = psycopg.connect(args.url)
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = str(user.id)
@@ -142,6 +142,7 @@ def main(argv=None) -> int:
                 with raw.transaction():
                     cur = raw.cursor()
                     cur.execute("SET LOCAL jit = off")
+                    cur.execute("SET LOCAL plan_cache_mode = force_custom_plan")
                     for statement, parameters in statements:
                         cur.execute(statement, parameters)
                         cur.fetchall()

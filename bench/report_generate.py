@@ -397,7 +397,12 @@ BULK_TABLES = ("dossiers", "dossier_events")
 
 
 def prepare_schema(url: str, workdir: Path) -> None:
-    """Apply the app's migrations to the bench database (through the app, as in production)."""
+    """An empty schema built by the app's migrations (through the app, as in production)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
     os.environ["ONESTOP_INSTANCE_PATH"] = str(workdir / "instance")
     from flask_migrate import upgrade
 

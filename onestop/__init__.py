@@ -3,7 +3,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine as SAEngine
 
@@ -33,7 +34,8 @@ def create_app(config_override: dict | None = None) -> Flask:
     db.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập."
+    login_manager.login_message = _l("Vui lòng đăng nhập.")
+    login_manager.localize_callback = str  # the lazy message, in the language of the request
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
@@ -67,10 +69,13 @@ def _default_catalogue():
     return CATALOGUE_DIR
 
 
-def _select_locale() -> str:
-    """Vietnamese unless the user picked English."""
+def _select_locale() -> str | None:
+    """The language the user picked (``/lang/<code>``), else the default (``BABEL_DEFAULT_LOCALE``,
+    Vietnamese); outside a request (worker, CLI) always the default."""
+    if not has_request_context():
+        return None
     chosen = session.get("lang")
-    return chosen if chosen in LANGUAGES else "vi"
+    return chosen if chosen in LANGUAGES else None
 
 
 def _prepare_broker_folders(app: Flask) -> None:

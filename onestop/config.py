@@ -7,6 +7,10 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+#: the compiled catalogues (``translations/<lang>/LC_MESSAGES/messages.mo``), found from the package
+#: itself so that the app translates whatever the working directory
+TRANSLATIONS_DIR = Path(__file__).with_name("translations")
+
 
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("ONESTOP_DATABASE_URL")
@@ -61,6 +65,7 @@ def load(instance_path: Path) -> dict:
         "CELERY": _celery(instance_path),
         "BABEL_DEFAULT_LOCALE": env("ONESTOP_LOCALE", "vi"),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS_DIR),
         "ONESTOP_OFFICE_HOURS": env("ONESTOP_OFFICE_HOURS", "07:30-11:30,13:00-17:00"),
         "ONESTOP_CLOCK_OFFSET_HOURS": float(env("ONESTOP_CLOCK_OFFSET_HOURS", "0")),
         "ONESTOP_DISPATCH_ON_COMMIT": env("ONESTOP_DISPATCH_ON_COMMIT", "1") == "1",

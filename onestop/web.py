@@ -2,6 +2,8 @@
 from datetime import datetime
 
 from flask import Flask, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, refresh
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
@@ -29,6 +31,17 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime, "dt")
     app.add_template_filter(local_date, "d")
 
+    @app.before_request
+    def choose_language() -> None:
+        """Pick the language afresh for each request (an application context kept across
+        requests, as the tests keep one, would otherwise keep the first request's)."""
+        refresh()
+
+    @app.context_processor
+    def language() -> dict:
+        """``lang``: the page's language code, for ``<html lang>`` and the language switch."""
+        return {"lang": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
+
     @app.context_processor
     def unread_count() -> dict:
         if not current_user.is_authenticated:
@@ -50,17 +63,17 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(exc):
-        return error(404, "Không tìm thấy trang hoặc hồ sơ.")
+        return error(404, _("Không tìm thấy trang hoặc hồ sơ."))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return error(400, "Phiên làm việc đã hết hạn, vui lòng tải lại trang và thử lại.")
+        return error(400, _("Phiên làm việc đã hết hạn, vui lòng tải lại trang và thử lại."))
 
     @app.errorhandler(405)
     def method_not_allowed(exc):
-        return error(405, "Thao tác không được hỗ trợ.")
+        return error(405, _("Thao tác không được hỗ trợ."))
 
     @app.errorhandler(500)
     def server_error(exc):
         db.session.rollback()
-        return error(500, "Đã có lỗi, thao tác chưa được lưu. Vui lòng thử lại.")
+        return error(500, _("Đã có lỗi, thao tác chưa được lưu. Vui lòng thử lại."))

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -6,25 +7,25 @@ from wtforms.validators import DataRequired, Length, Optional
 class ActionForm(FlaskForm):
     """An action on a dossier; which actions exist is the engine's business, not the form's."""
 
-    action = HiddenField(validators=[DataRequired("Chọn thao tác.")])
-    note = TextAreaField("Ghi chú / lý do", validators=[Optional(), Length(max=2000, message="Tối đa 2000 ký tự.")])
+    action = HiddenField(validators=[DataRequired(_l("Chọn thao tác."))])
+    note = TextAreaField(_l("Ghi chú / lý do"), validators=[Optional(), Length(max=2000, message=_l("Tối đa 2000 ký tự."))])
 
 
 class AssignForm(FlaskForm):
-    user_id = SelectField("Giao cho", coerce=int, validators=[DataRequired("Chọn người được giao.")])
+    user_id = SelectField(_l("Giao cho"), coerce=int, validators=[DataRequired(_l("Chọn người được giao."))])
 
 
 class ConsultForm(FlaskForm):
     """Ask another agency for its opinion on the dossier (xin ý kiến)."""
 
-    to_agency_id = SelectField("Cơ quan được xin ý kiến", coerce=int,
-                               validators=[DataRequired("Chọn cơ quan được xin ý kiến.")])
-    question = TextAreaField("Nội dung xin ý kiến", validators=[
-        DataRequired("Nêu rõ nội dung cần xin ý kiến."), Length(max=2000, message="Tối đa 2000 ký tự.")])
+    to_agency_id = SelectField(_l("Cơ quan được xin ý kiến"), coerce=int,
+                               validators=[DataRequired(_l("Chọn cơ quan được xin ý kiến."))])
+    question = TextAreaField(_l("Nội dung xin ý kiến"), validators=[
+        DataRequired(_l("Nêu rõ nội dung cần xin ý kiến.")), Length(max=2000, message=_l("Tối đa 2000 ký tự."))])
 
 
 class AnswerForm(FlaskForm):
     """The consulted agency's opinion."""
 
-    answer = TextAreaField("Ý kiến trả lời", validators=[
-        DataRequired("Nhập nội dung trả lời."), Length(max=2000, message="Tối đa 2000 ký tự.")])
+    answer = TextAreaField(_l("Ý kiến trả lời"), validators=[
+        DataRequired(_l("Nhập nội dung trả lời.")), Length(max=2000, message=_l("Tối đa 2000 ký tự."))])

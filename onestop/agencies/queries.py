@@ -3,6 +3,7 @@ all tab counts come from one aggregate query."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, tuple_
 
 from onestop.auth.models import User
@@ -39,16 +40,16 @@ def inbox_tabs(user: User, now: datetime, due_soon_until: datetime) -> list[Tab]
     consulted = exists().where(  # requests for our opinion, not answered yet
         Consultation.dossier_id == Dossier.id, Consultation.to_agency_id == user.agency_id, Consultation.is_open)
     return [
-        Tab("new", "Mới giao cho tôi", and_(held, Dossier.assignee_id == user.id, unread_assignment)),
-        Tab("mine", "Tôi đang xử lý", and_(held, Dossier.assignee_id == user.id)),
-        Tab("due_soon", "Sắp đến hạn", and_(processing, Dossier.step_due_at > now,
-                                           Dossier.step_due_at <= due_soon_until)),
-        Tab("overdue", "Quá hạn", and_(processing, or_(Dossier.step_due_at <= now, Dossier.due_at <= now))),
-        Tab("waiting", "Chờ công dân bổ sung", and_(
+        Tab("new", _("Mới giao cho tôi"), and_(held, Dossier.assignee_id == user.id, unread_assignment)),
+        Tab("mine", _("Tôi đang xử lý"), and_(held, Dossier.assignee_id == user.id)),
+        Tab("due_soon", _("Sắp đến hạn"), and_(processing, Dossier.step_due_at > now,
+                                              Dossier.step_due_at <= due_soon_until)),
+        Tab("overdue", _("Quá hạn"), and_(processing, or_(Dossier.step_due_at <= now, Dossier.due_at <= now))),
+        Tab("waiting", _("Chờ công dân bổ sung"), and_(
             Dossier.status == Status.SUPPLEMENT,
             or_(Dossier.holder_agency_id == user.agency_id, asked_by_us))),
-        Tab("consulted", "Xin ý kiến", and_(Dossier.status.in_(OPEN_STATUSES), consulted)),
-        Tab("all", "Cả đơn vị", held),
+        Tab("consulted", _("Xin ý kiến"), and_(Dossier.status.in_(OPEN_STATUSES), consulted)),
+        Tab("all", _("Cả đơn vị"), held),
     ]
 
 
@@ -56,11 +57,11 @@ def desk_tabs(user: User, engine: Engine) -> list[Tab]:
     """Tabs of the reception desk: what to forward, what to hand back, what waits for the citizen."""
     at_desk = and_(Dossier.holder_agency_id == user.agency_id, Dossier.status.in_(OPEN_STATUSES))
     return [
-        Tab("to_forward", "Chờ chuyển xử lý", and_(at_desk, Dossier.status == Status.PROCESSING,
-                                                    _steps_with_action(engine, "forward"))),
-        Tab("to_return", "Chờ trả kết quả", and_(at_desk, _steps_with_action(engine, "return_result"))),
-        Tab("supplement", "Chờ bổ sung", and_(at_desk, Dossier.status == Status.SUPPLEMENT)),
-        Tab("all", "Tất cả tại quầy", at_desk),
+        Tab("to_forward", _("Chờ chuyển xử lý"), and_(at_desk, Dossier.status == Status.PROCESSING,
+                                                       _steps_with_action(engine, "forward"))),
+        Tab("to_return", _("Chờ trả kết quả"), and_(at_desk, _steps_with_action(engine, "return_result"))),
+        Tab("supplement", _("Chờ bổ sung"), and_(at_desk, Dossier.status == Status.SUPPLEMENT)),
+        Tab("all", _("Tất cả tại quầy"), at_desk),
     ]
 
 

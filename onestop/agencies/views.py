@@ -1,5 +1,6 @@
 """Staff workspace: the inbox of dossiers the agency holds, the dossier page, actions."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -81,8 +82,8 @@ def act(dossier_id: int):
         db.session.rollback()
         return _render_dossier(db.session.get(Dossier, dossier_id), form, 422, error=str(exc))
     db.session.commit()
-    flash(f"Đã cập nhật hồ sơ {item.code}: {engine().procedure(item.procedure_code).step(item.step).name}.",
-          "success")
+    flash(_("Đã cập nhật hồ sơ %(code)s: %(step)s.", code=item.code,
+            step=engine().procedure(item.procedure_code).step(item.step).name), "success")
     if item.holder_agency_id == current_user.agency_id and item.is_open:
         return redirect(url_for("agencies.dossier", dossier_id=item.id))
     return redirect(url_for("auth.home"))
@@ -103,9 +104,9 @@ def reassign(dossier_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash("Đã phân công lại.", "success")
+            flash(_("Đã phân công lại."), "success")
     else:
-        flash("Chọn người được giao.", "error")
+        flash(_("Chọn người được giao."), "error")
     return redirect(url_for("agencies.dossier", dossier_id=dossier_id))
 
 
@@ -151,7 +152,7 @@ def consult(dossier_id: int):
         return _render_dossier(db.session.get(Dossier, dossier_id), ActionForm(formdata=None), 422, error=str(exc),
                                consult_form=form)
     db.session.commit()
-    flash("Đã gửi xin ý kiến.", "success")
+    flash(_("Đã gửi xin ý kiến."), "success")
     return redirect(url_for("agencies.dossier", dossier_id=dossier_id, _anchor="consultations"))
 
 
@@ -170,5 +171,5 @@ def answer(consultation_id: int):
         return _render_dossier(db.session.get(Dossier, item.id), ActionForm(formdata=None), 422, error=str(exc),
                                answer_form=form, answer_for=consultation_id)
     db.session.commit()
-    flash("Đã gửi ý kiến trả lời.", "success")
+    flash(_("Đã gửi ý kiến trả lời."), "success")
     return redirect(url_for("agencies.dossier", dossier_id=item.id, _anchor="consultations"))

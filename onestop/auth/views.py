@@ -1,4 +1,5 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -33,7 +34,7 @@ def login():
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
         if user is None or not user.check_password(form.password.data) or not user.active:
-            form.password.errors.append("Sai tên đăng nhập hoặc mật khẩu.")
+            form.password.errors.append(_("Sai tên đăng nhập hoặc mật khẩu."))
         else:
             login_user(user)
             target = request.args.get("next", "")
@@ -46,5 +47,5 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
-    flash("Đã đăng xuất.", "info")
+    flash(_("Đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))

@@ -243,9 +243,7 @@ class WorkingCalendar:
         while True:
             if self.is_working_day(day):
                 idle_days = 0
-                for start_t, end_t in reversed(self.office_hours.periods):
-                    start = datetime.combine(day, start_t, tzinfo=VN_TZ).astimezone(UTC)
-                    end = datetime.combine(day, end_t, tzinfo=VN_TZ).astimezone(UTC)
+                for start, end in reversed(_utc_periods(self.office_hours, day)):
                     if start < at:
                         yield start, min(end, at)
             else:
@@ -330,3 +328,10 @@ def _holiday_table(country: str, language: str | None, year: int) -> tuple[dict[
     """
     table = holidays.country_holidays(country, years=year, language=language)
     return dict(table.items()), frozenset(table.weekend_workdays)
+
+
+@lru_cache(maxsize=4096)
+def _utc_periods(office_hours: OfficeHours, day: date) -> tuple[tuple[datetime, datetime], ...]:
+    """The office periods of ``day`` as UTC instants (the deadline sweep walks back through many days)."""
+    return tuple((datetime.combine(day, start, tzinfo=VN_TZ).astimezone(UTC),
+                  datetime.combine(day, end, tzinfo=VN_TZ).astimezone(UTC)) for start, end in office_hours.periods)

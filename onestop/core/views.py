@@ -5,6 +5,7 @@ For admins only; anyone else gets the same 404 as an unknown page.
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
@@ -59,8 +60,10 @@ def add_override():
     db.session.add(CalendarOverride(day=form.day.data, is_working=form.is_working, note=(form.note.data or "").strip()))
     db.session.commit()
     forget_calendar()
-    flash(f"Đã đặt ngày {form.day.data:%d/%m/%Y} là {'ngày làm việc' if form.is_working else 'ngày nghỉ'}. "
-          "Hạn của các bước bắt đầu từ nay tính theo lịch mới; nhắc việc theo lịch mới ngay.", "success")
+    day = f"{form.day.data:%d/%m/%Y}"
+    flash((_("Đã đặt ngày %(day)s là ngày làm việc.", day=day) if form.is_working
+           else _("Đã đặt ngày %(day)s là ngày nghỉ.", day=day)) + " "
+          + _("Hạn của các bước bắt đầu từ nay tính theo lịch mới; nhắc việc theo lịch mới ngay."), "success")
     return redirect(url_for("core.calendar"))
 
 
@@ -74,7 +77,7 @@ def remove_override(day: str):
         abort(404)
     db.session.commit()
     forget_calendar()
-    flash(f"Đã xóa điều chỉnh ngày {parsed:%d/%m/%Y}.", "success")
+    flash(_("Đã xóa điều chỉnh ngày %(day)s.", day=f"{parsed:%d/%m/%Y}"), "success")
     return redirect(url_for("core.calendar"))
 
 
@@ -95,7 +98,8 @@ def save_rules():
     row.escalate_parent_days = form.escalate_parent_days.data
     db.session.commit()
     forget_rules()
-    flash("Đã lưu quy tắc nhắc việc " + ("mặc định." if code is None else f"của thủ tục {code}."), "success")
+    flash(_("Đã lưu quy tắc nhắc việc mặc định.") if code is None
+          else _("Đã lưu quy tắc nhắc việc của thủ tục %(code)s.", code=code), "success")
     return redirect(url_for("core.calendar"))
 
 
@@ -107,8 +111,8 @@ def remove_rules(scope: str):
         abort(404)
     db.session.commit()
     forget_rules()
-    flash("Đã xóa quy tắc " + ("mặc định; áp dụng lại cấu hình hệ thống." if scope == ReminderRuleForm.GLOBAL
-                              else f"riêng của thủ tục {scope}."), "success")
+    flash(_("Đã xóa quy tắc mặc định; áp dụng lại cấu hình hệ thống.") if scope == ReminderRuleForm.GLOBAL
+          else _("Đã xóa quy tắc riêng của thủ tục %(code)s.", code=scope), "success")
     return redirect(url_for("core.calendar"))
 
 

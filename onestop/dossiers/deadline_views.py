@@ -1,6 +1,7 @@
 """Apology and extension (slip 04): the holder's request and the supervisor's decision; the clock helpers
 the dossier page uses. Every change goes through ``operations.py``; a dossier out of scope is a 404."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -52,12 +53,12 @@ def request_form(dossier_id: int):
     if not can_request_extension(dossier, current_user):
         waiting = pending_extension(dossier)
         if waiting is not None:
-            flash("Hồ sơ đã có đề nghị gia hạn đang chờ lãnh đạo duyệt.", "error")
+            flash(_("Hồ sơ đã có đề nghị gia hạn đang chờ lãnh đạo duyệt."), "error")
             return redirect(url_for("deadlines.show", dossier_id=dossier.id, extension_id=waiting.id))
         if not extension_window_open(dossier):
-            flash("Chỉ đề nghị gia hạn khi hồ sơ đang giải quyết và đã quá hạn hoặc sắp đến hẹn trả kết quả.", "error")
+            flash(_("Chỉ đề nghị gia hạn khi hồ sơ đang giải quyết và đã quá hạn hoặc sắp đến hẹn trả kết quả."), "error")
         else:
-            flash("Chỉ cơ quan đang giữ hồ sơ được đề nghị gia hạn.", "error")
+            flash(_("Chỉ cơ quan đang giữ hồ sơ được đề nghị gia hạn."), "error")
         return redirect(url_for("agencies.dossier", dossier_id=dossier.id))
     form = ExtensionRequestForm(dossier)
     if form.validate_on_submit():
@@ -70,7 +71,7 @@ def request_form(dossier_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Đã gửi đề nghị gia hạn; lãnh đạo cơ quan sẽ duyệt.", "success")
+            flash(_("Đã gửi đề nghị gia hạn; lãnh đạo cơ quan sẽ duyệt."), "success")
             return redirect(url_for("deadlines.show", dossier_id=dossier.id, extension_id=extension.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("deadlines/request.html", dossier=dossier, form=form, clock=clock_of(dossier),
@@ -96,8 +97,8 @@ def show(dossier_id: int, extension_id: int):
             error = str(exc)
         else:
             db.session.commit()
-            flash("Đã duyệt gia hạn; hẹn trả kết quả mới đã được ghi nhận." if form.decision.data == "approve"
-                  else "Đã không duyệt đề nghị gia hạn.", "success")
+            flash(_("Đã duyệt gia hạn; hẹn trả kết quả mới đã được ghi nhận.") if form.decision.data == "approve"
+                  else _("Đã không duyệt đề nghị gia hạn."), "success")
             return redirect(url_for("deadlines.show", dossier_id=dossier_id, extension_id=extension_id))
         extension = _extension_or_404(dossier_id, extension_id)
         dossier = extension.dossier

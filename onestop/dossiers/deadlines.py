@@ -2,6 +2,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import ngettext
+
 from onestop.core import clock
 from onestop.core.calendar import HOURS_PER_DAY
 from onestop.core.workdays import current_calendar
@@ -39,11 +41,13 @@ def clock_of(dossier: Dossier) -> DossierClock:
 
 
 def working_time(hours: float | None) -> str:
-    """``13.5`` → ``1 ngày 5 giờ 30 phút`` (a working day is 8 hours)."""
+    """``13.5`` → ``1 ngày 5 giờ 30 phút`` (a working day is 8 hours), in the language of the request."""
     if hours is None:
         return ""
     minutes = round(abs(hours) * 60)
     days, minutes = divmod(minutes, HOURS_PER_DAY * 60)
     whole_hours, minutes = divmod(minutes, 60)
-    parts = [f"{days} ngày"] * bool(days) + [f"{whole_hours} giờ"] * bool(whole_hours) + [f"{minutes} phút"] * bool(minutes)
-    return " ".join(parts) or "0 phút"
+    parts = ([ngettext("%(num)d ngày", "%(num)d ngày", days)] * bool(days)
+             + [ngettext("%(num)d giờ", "%(num)d giờ", whole_hours)] * bool(whole_hours)
+             + [ngettext("%(num)d phút", "%(num)d phút", minutes)] * bool(minutes))
+    return " ".join(parts) or ngettext("%(num)d phút", "%(num)d phút", 0)

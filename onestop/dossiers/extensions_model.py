@@ -8,6 +8,8 @@ approves or rejects. Only an approval moves ``Dossier.due_at`` (the verbs are in
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
@@ -25,9 +27,9 @@ class ExtensionStatus(enum.StrEnum):
 
 
 EXTENSION_STATUS_LABELS = {
-    ExtensionStatus.REQUESTED: "Chờ lãnh đạo duyệt",
-    ExtensionStatus.APPROVED: "Đã duyệt",
-    ExtensionStatus.REJECTED: "Không duyệt",
+    ExtensionStatus.REQUESTED: _l("Chờ lãnh đạo duyệt"),
+    ExtensionStatus.APPROVED: _l("Đã duyệt"),
+    ExtensionStatus.REJECTED: lazy_pgettext("extension status", "Không duyệt"),  # "rejected", the button "reject"
 }
 
 
@@ -76,7 +78,8 @@ class DossierExtension(TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        return EXTENSION_STATUS_LABELS[self.status]
+        """In the language of the request."""
+        return str(EXTENSION_STATUS_LABELS[self.status])
 
     def can_decide(self, user: User) -> bool:
         """A supervisor of the agency holding the dossier decides while the request waits."""

@@ -1,6 +1,8 @@
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, and_, or_, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,11 +33,11 @@ class Channel(enum.StrEnum):
 
 OPEN_STATUSES = (Status.PROCESSING, Status.SUPPLEMENT)
 STATUS_LABELS = {
-    Status.PROCESSING: "Đang giải quyết",
-    Status.SUPPLEMENT: "Chờ bổ sung",
-    Status.DONE: "Đã trả kết quả",
-    Status.REFUSED: "Từ chối",
-    Status.WITHDRAWN: "Đã rút",
+    Status.PROCESSING: _l("Đang giải quyết"),
+    Status.SUPPLEMENT: _l("Chờ bổ sung"),
+    Status.DONE: _l("Đã trả kết quả"),
+    Status.REFUSED: lazy_pgettext("dossier status", "Từ chối"),  # "refused", where the button says "refuse"
+    Status.WITHDRAWN: _l("Đã rút"),
 }
 
 
@@ -145,7 +147,8 @@ class Dossier(TimestampMixin, db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        """In the language of the request."""
+        return str(STATUS_LABELS[self.status])
 
     def __repr__(self) -> str:
         return f"<Dossier {self.code} {self.step}>"
@@ -154,8 +157,8 @@ class Dossier(TimestampMixin, db.Model):
 #: events that record something about a dossier without moving it (step and holder unchanged)
 STAY_ACTIONS = ("assign", "extend", "consult", "consult_answer")
 #: labels of events that are not actions of a procedure's steps
-EVENT_LABELS = {"receive": "Tiếp nhận", "assign": "Phân công", "extend": "Gia hạn hẹn trả",
-                "consult": "Xin ý kiến", "consult_answer": "Trả lời xin ý kiến"}
+EVENT_LABELS = {"receive": _l("Tiếp nhận"), "assign": _l("Phân công"), "extend": _l("Gia hạn hẹn trả"),
+                "consult": _l("Xin ý kiến"), "consult_answer": _l("Trả lời xin ý kiến")}
 
 
 class DossierEvent(db.Model):
@@ -190,7 +193,7 @@ class DossierEvent(db.Model):
     def label(self, procedure) -> str:
         """The button label of the step action, or the name of a non-workflow event."""
         action = procedure.step(self.from_step).action(self.action) if self.from_step else None
-        return action.label if action is not None else EVENT_LABELS.get(self.action, self.action)
+        return str(action.label if action is not None else EVENT_LABELS.get(self.action, self.action))
     actor: Mapped[User | None] = relationship()
     from_agency: Mapped[Agency | None] = relationship(foreign_keys=[from_agency_id])
     to_agency: Mapped[Agency] = relationship(foreign_keys=[to_agency_id])

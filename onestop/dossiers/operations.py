@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from onestop.agencies.models import Agency
@@ -32,7 +33,9 @@ _OUTCOME_STATUS = {"done": Status.DONE, "refused": Status.REFUSED, "withdrawn": 
 
 
 class OperationError(Exception):
-    """The verb cannot be done; ``str(exc)`` is the reason for the user (Vietnamese)."""
+    """The verb cannot be done; ``str(exc)`` is the reason for the user, in the request's language.
+
+    What a verb writes down (event notes, notifications) stays in Vietnamese: it is the record."""
 
 
 @dataclass(frozen=True)
@@ -52,20 +55,20 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
                     delivery_method: str = "desk", note: str | None = None) -> Dossier:
     """Log a dossier handed in at the actor's desk; it starts at the procedure's first step."""
     if actor.role != Role.CLERK or not actor.agency.has_desk:
-        raise OperationError("Chỉ cán bộ bộ phận một cửa được tiếp nhận hồ sơ.")
+        raise OperationError(_("Chỉ cán bộ bộ phận một cửa được tiếp nhận hồ sơ."))
     if not engine().has(procedure_code):
-        raise OperationError(f"Không có thủ tục mã {procedure_code}.")
+        raise OperationError(_("Không có thủ tục mã %(code)s.", code=procedure_code))
     problem = intake_problems(actor.agency).get(procedure_code)
     if problem:
-        raise OperationError(f"{actor.agency.name} không tiếp nhận được thủ tục {procedure_code}: {problem} "
-                             "khi hồ sơ nộp tại đây.")
+        raise OperationError(_("%(agency)s không tiếp nhận được thủ tục %(code)s: %(problem)s khi hồ sơ nộp tại đây.",
+                               agency=actor.agency.name, code=procedure_code, problem=problem))
     procedure = engine().procedure(procedure_code)
     known = {d.key for d in procedure.documents}
     unknown = set(documents) - known
     if unknown:
-        raise OperationError(f"Giấy tờ không thuộc thủ tục: {', '.join(sorted(unknown))}.")
+        raise OperationError(_("Giấy tờ không thuộc thủ tục: %(documents)s.", documents=", ".join(sorted(unknown))))
     if delivery_method not in ("desk", "post"):
-        raise OperationError("Hình thức trả kết quả không hợp lệ.")
+        raise OperationError(_("Hình thức trả kết quả không hợp lệ."))
     now = clock.now()
     start = procedure.start
     holder = _holder(start, actor.agency)
@@ -115,17 +118,17 @@ def perform_action(dossier: Dossier, action: str, actor: User, note: str | None 
     """
     note = (note or "").strip() or None
     if action == "return_result" and not (dossier.result_recipient or dossier.post_waybill):
-        raise OperationError("Ghi người nhận kết quả hoặc số vận đơn bưu chính trước khi trả kết quả.")
+        raise OperationError(_("Ghi người nhận kết quả hoặc số vận đơn bưu chính trước khi trả kết quả."))
     if action not in {a.name for a in available_actions(dossier, actor)}:
-        raise OperationError("Bạn không thể thực hiện thao tác này với hồ sơ ở bước hiện tại.")
+        raise OperationError(_("Bạn không thể thực hiện thao tác này với hồ sơ ở bước hiện tại."))
     procedure = engine().procedure(dossier.procedure_code)
     previous_documents = list(dossier.documents or [])
     if documents is not None:
         if actor.role != Role.CLERK:
-            raise OperationError("Chỉ bộ phận một cửa cập nhật giấy tờ của hồ sơ.")
+            raise OperationError(_("Chỉ bộ phận một cửa cập nhật giấy tờ của hồ sơ."))
         unknown = set(documents) - {d.key for d in procedure.documents}
         if unknown:
-            raise OperationError(f"Giấy tờ không thuộc thủ tục: {', '.join(sorted(unknown))}.")
+            raise OperationError(_("Giấy tờ không thuộc thủ tục: %(documents)s.", documents=", ".join(sorted(unknown))))
         dossier.documents = sorted(set(documents))
     from_agency = dossier.holder_agency
     target_key = procedure.step(dossier.step).action(action).target
@@ -147,9 +150,9 @@ def return_result(dossier: Dossier, actor: User, *, recipient: str | None = None
     as the citizen chose at intake."""
     recipient, waybill = (recipient or "").strip(), (waybill or "").strip()
     if dossier.delivery_method == "post" and not waybill:
-        raise OperationError("Nhập số vận đơn bưu chính.")
+        raise OperationError(_("Nhập số vận đơn bưu chính."))
     if dossier.delivery_method != "post" and not recipient:
-        raise OperationError("Nhập họ tên người nhận kết quả.")
+        raise OperationError(_("Nhập họ tên người nhận kết quả."))
     previous = dossier.post_waybill, dossier.result_recipient
     if dossier.delivery_method == "post":
         dossier.post_waybill = waybill
@@ -218,11 +221,11 @@ def _log(dossier: Dossier, actor: User | None, action: str, from_step: str | Non
 def assign(dossier: Dossier, user: User, actor: User | None = None, note: str | None = None) -> DossierEvent:
     """Give the dossier to ``user`` of the holding agency (routing, or a supervisor reassigning)."""
     if not dossier.is_open:
-        raise OperationError("Hồ sơ đã kết thúc.")
+        raise OperationError(_("Hồ sơ đã kết thúc."))
     if user.agency_id != dossier.holder_agency_id or not user.active:
-        raise OperationError("Người được giao phải thuộc cơ quan đang giữ hồ sơ.")
+        raise OperationError(_("Người được giao phải thuộc cơ quan đang giữ hồ sơ."))
     if actor is not None and not (actor.role == Role.SUPERVISOR and actor.agency_id == dossier.holder_agency_id):
-        raise OperationError("Chỉ lãnh đạo cơ quan đang giữ hồ sơ được phân công lại.")
+        raise OperationError(_("Chỉ lãnh đạo cơ quan đang giữ hồ sơ được phân công lại."))
     dossier.assignee = user
     event = _log(dossier, actor, "assign", dossier.step, dossier.holder_agency, dossier.holder_agency,
                  note or f"Giao cho {user.full_name}")
@@ -267,15 +270,15 @@ def request_consultation(dossier: Dossier, actor: User, to_agency: Agency, quest
     """Ask ``to_agency`` for its opinion; logs a ``consult`` event without moving the dossier."""
     question = (question or "").strip()
     if not can_request_consultation(dossier, actor):
-        raise OperationError("Chỉ cơ quan đang giữ hồ sơ được xin ý kiến.")
+        raise OperationError(_("Chỉ cơ quan đang giữ hồ sơ được xin ý kiến."))
     if to_agency is None or to_agency.id == dossier.holder_agency_id:
-        raise OperationError("Chọn một cơ quan khác cơ quan đang giữ hồ sơ để xin ý kiến.")
+        raise OperationError(_("Chọn một cơ quan khác cơ quan đang giữ hồ sơ để xin ý kiến."))
     if not question:
-        raise OperationError("Nêu rõ nội dung cần xin ý kiến.")
+        raise OperationError(_("Nêu rõ nội dung cần xin ý kiến."))
     waiting = db.session.scalar(select(Consultation.id).where(
         Consultation.dossier_id == dossier.id, Consultation.to_agency_id == to_agency.id, Consultation.is_open))
     if waiting is not None:
-        raise OperationError(f"Đã xin ý kiến {to_agency.name}, đang chờ trả lời.")
+        raise OperationError(_("Đã xin ý kiến %(agency)s, đang chờ trả lời.", agency=to_agency.name))
     consultation = Consultation(dossier=dossier, step=dossier.step, from_agency=dossier.holder_agency,
                                 to_agency=to_agency, asked_by=actor, question=question, asked_at=clock.now())
     db.session.add(consultation)
@@ -296,13 +299,13 @@ def answer_consultation(consultation: Consultation, actor: User, answer: str) ->
     answer = (answer or "").strip()
     dossier = consultation.dossier
     if not consultation.is_open:
-        raise OperationError("Yêu cầu xin ý kiến này đã được trả lời.")
+        raise OperationError(_("Yêu cầu xin ý kiến này đã được trả lời."))
     if not dossier.is_open:
-        raise OperationError("Hồ sơ đã kết thúc, không cần trả lời xin ý kiến.")
+        raise OperationError(_("Hồ sơ đã kết thúc, không cần trả lời xin ý kiến."))
     if not consultation.can_answer(actor):
-        raise OperationError("Chỉ cán bộ của cơ quan được xin ý kiến được trả lời.")
+        raise OperationError(_("Chỉ cán bộ của cơ quan được xin ý kiến được trả lời."))
     if not answer:
-        raise OperationError("Nhập nội dung trả lời.")
+        raise OperationError(_("Nhập nội dung trả lời."))
     consultation.answer, consultation.answered_by, consultation.answered_at = answer, actor, clock.now()
     _log(dossier, actor, "consult_answer", dossier.step, consultation.to_agency, dossier.holder_agency,
          f"{consultation.to_agency.name} trả lời: {answer}")
@@ -347,15 +350,15 @@ def new_appointment(dossier: Dossier, day: date) -> datetime:
 def new_date_problem(dossier: Dossier, day: date | None) -> str | None:
     """Why ``day`` cannot be the new appointment, or None (the form and the verb share this)."""
     if day is None:
-        return "Chọn ngày hẹn trả kết quả mới."
+        return _("Chọn ngày hẹn trả kết quả mới.")
     current = dossier.due_at.astimezone(VN_TZ).date()
     today = clock.now().astimezone(VN_TZ).date()
     if day <= current or day <= today:
-        return f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({current:%d/%m/%Y}) và sau hôm nay."
+        return _("Ngày hẹn mới phải sau ngày hẹn hiện tại (%(date)s) và sau hôm nay.", date=f"{current:%d/%m/%Y}")
     if (day - today).days > 366:
-        return "Ngày hẹn mới không được quá một năm kể từ hôm nay."
+        return _("Ngày hẹn mới không được quá một năm kể từ hôm nay.")
     if not current_calendar().is_working_day(day):
-        return "Ngày hẹn mới phải là ngày làm việc."
+        return _("Ngày hẹn mới phải là ngày làm việc.")
     return None
 
 
@@ -363,15 +366,15 @@ def request_extension(dossier: Dossier, actor: User, *, reason: str, new_date: d
     """The holder asks to move the appointment to ``new_date``; the holding agency's supervisors decide."""
     reason = (reason or "").strip()
     if not can_act(dossier, actor) or actor.role == Role.ADMIN:
-        raise OperationError("Chỉ cơ quan đang giữ hồ sơ được đề nghị gia hạn.")
+        raise OperationError(_("Chỉ cơ quan đang giữ hồ sơ được đề nghị gia hạn."))
     if dossier.status != Status.PROCESSING:
-        raise OperationError("Chỉ gia hạn hồ sơ đang giải quyết (hồ sơ chờ bổ sung đã dừng tính thời gian).")
+        raise OperationError(_("Chỉ gia hạn hồ sơ đang giải quyết (hồ sơ chờ bổ sung đã dừng tính thời gian)."))
     if pending_extension(dossier) is not None:
-        raise OperationError("Hồ sơ đã có đề nghị gia hạn đang chờ lãnh đạo duyệt.")
+        raise OperationError(_("Hồ sơ đã có đề nghị gia hạn đang chờ lãnh đạo duyệt."))
     if not extension_window_open(dossier):
-        raise OperationError("Chỉ đề nghị gia hạn khi hồ sơ đã quá hạn hoặc sắp đến hẹn trả kết quả.")
+        raise OperationError(_("Chỉ đề nghị gia hạn khi hồ sơ đã quá hạn hoặc sắp đến hẹn trả kết quả."))
     if not reason:
-        raise OperationError("Nêu rõ lý do chậm trễ.")
+        raise OperationError(_("Nêu rõ lý do chậm trễ."))
     problem = new_date_problem(dossier, new_date)
     if problem:
         raise OperationError(problem)
@@ -392,9 +395,9 @@ def request_extension(dossier: Dossier, actor: User, *, reason: str, new_date: d
 
 def _decide(extension: DossierExtension, actor: User) -> None:
     if not extension.is_pending:
-        raise OperationError("Đề nghị gia hạn này đã được xử lý.")
+        raise OperationError(_("Đề nghị gia hạn này đã được xử lý."))
     if not extension.can_decide(actor):
-        raise OperationError("Chỉ lãnh đạo cơ quan đang giữ hồ sơ duyệt đề nghị gia hạn.")
+        raise OperationError(_("Chỉ lãnh đạo cơ quan đang giữ hồ sơ duyệt đề nghị gia hạn."))
 
 
 def approve_extension(extension: DossierExtension, actor: User, note: str | None = None) -> DossierEvent:
@@ -402,7 +405,7 @@ def approve_extension(extension: DossierExtension, actor: User, note: str | None
     _decide(extension, actor)
     dossier = extension.dossier
     if extension.new_due_at <= dossier.due_at:
-        raise OperationError("Ngày hẹn đề nghị không còn sau ngày hẹn hiện tại; cần đề nghị lại.")
+        raise OperationError(_("Ngày hẹn đề nghị không còn sau ngày hẹn hiện tại; cần đề nghị lại."))
     previous = dossier.due_at
     extension.status = ExtensionStatus.APPROVED
     extension.decided_by, extension.decided_at = actor, clock.now()
@@ -425,7 +428,7 @@ def reject_extension(extension: DossierExtension, actor: User, note: str | None)
     _decide(extension, actor)
     note = (note or "").strip()
     if not note:
-        raise OperationError("Nêu lý do không duyệt đề nghị gia hạn.")
+        raise OperationError(_("Nêu lý do không duyệt đề nghị gia hạn."))
     extension.status = ExtensionStatus.REJECTED
     extension.decided_by, extension.decided_at, extension.decision_note = actor, clock.now(), note
     db.session.flush()

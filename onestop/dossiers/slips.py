@@ -13,6 +13,7 @@ from pathlib import Path
 
 import segno
 from flask import current_app, render_template, url_for
+from flask_babel import force_locale
 from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -29,6 +30,9 @@ from onestop.dossiers.models import STATUS_LABELS, Dossier, DossierEvent, Status
 from onestop.dossiers.operations import engine
 from onestop.workflows.definition import Procedure
 
+#: the slips and the ledger are official papers in Vietnamese, whatever the language of the page around
+#: them: the words they take from the app (status, action labels) are read in this language
+PAPER_LOCALE = "vi"
 DESK_UNIT = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
 #: agency names are broken after their kind, as on paper ("ỦY BAN NHÂN DÂN" / "QUẬN HỒNG BÀNG")
 _NAME_HEADS = ("ỦY BAN NHÂN DÂN ", "UỶ BAN NHÂN DÂN ")
@@ -180,7 +184,10 @@ def _context(kind: SlipKind, dossier: Dossier) -> dict:
 
 
 def render_slip(kind: SlipKind, dossier: Dossier, *, pdf: bool = False) -> str:
-    return render_template(kind.template, pdf=pdf, **_context(kind, dossier))
+    with force_locale(PAPER_LOCALE):
+        context = _context(kind, dossier)
+        context["status_label"] = dossier.status_label
+    return render_template(kind.template, pdf=pdf, **context)
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -243,6 +250,8 @@ def _local_naive(value: datetime | None) -> datetime | None:
 
 
 def ledger_workbook(rows, *, agency: Agency, start: date, end: date, subtree: bool) -> bytes:
+    with force_locale(PAPER_LOCALE):
+        statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
     wb = Workbook()
     ws = wb.active
     ws.title = "Sổ theo dõi hồ sơ"
@@ -270,7 +279,7 @@ def ledger_workbook(rows, *, agency: Agency, start: date, end: date, subtree: bo
             procedures[row.procedure_code] = engine().procedure(row.procedure_code).name
         ws.append([number, row.code, row.applicant_name, procedures[row.procedure_code],
                    _local_naive(row.received_at), _local_naive(row.due_at), _local_naive(row.finished_at),
-                   STATUS_LABELS[row.status], returned_how(row)])
+                   statuses[row.status], returned_how(row)])
         for cell in ws[ws.max_row]:
             cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=True)

@@ -1,5 +1,6 @@
 """The reception desk: intake of walk-in dossiers, the receipt, the desk's own queue."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -62,7 +63,7 @@ def intake():
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"Đã tiếp nhận hồ sơ {dossier.code}.", "success")
+            flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=dossier.code), "success")
             return redirect(url_for("desk.receipt", dossier_id=dossier.id))
     status = 422 if form.errors else 200
     return render_template("desk/intake.html", form=form, procedures=procedures), status
@@ -90,7 +91,7 @@ def return_to_citizen(dossier_id: int):
             flash(str(exc), "error")
         else:
             db.session.commit()
-            flash(f"Đã trả kết quả hồ sơ {dossier.code}.", "success")
+            flash(_("Đã trả kết quả hồ sơ %(code)s.", code=dossier.code), "success")
             return redirect(url_for("desk.queue"))
     else:
         for errors in form.errors.values():
@@ -105,10 +106,10 @@ def citizen(id_number: str):
     """A returning citizen's details from their latest dossier, to pre-fill intake (exact ID only)."""
     _require_clerk()
     if not (len(id_number) == 12 and id_number.isdigit()):
-        return jsonify(error={"code": 400, "message": "Số định danh cá nhân gồm đúng 12 chữ số."}), 400
+        return jsonify(error={"code": 400, "message": _("Số định danh cá nhân gồm đúng 12 chữ số.")}), 400
     latest = db.session.scalar(select(Dossier).where(Dossier.applicant_id_number == id_number)
                                .order_by(Dossier.received_at.desc()).limit(1))
     if latest is None:
-        return jsonify(error={"code": 404, "message": "Chưa có hồ sơ của công dân này."}), 404
+        return jsonify(error={"code": 404, "message": _("Chưa có hồ sơ của công dân này.")}), 404
     return jsonify(name=latest.applicant_name, phone=latest.applicant_phone, email=latest.applicant_email,
                    address=latest.applicant_address, last_received=local_date(latest.received_at))

@@ -20,11 +20,13 @@ a re-run, a retry after a crash or a second beat adds nothing.
 budget, so ``dossiers.operations`` computes it with the calendar when the step starts and stores
 it in ``Dossier.remind_at``. Every other threshold is a whole number of working days after
 ``step_due_at``, and "due + N working days <= now" is the same as "due <= now - N working
-days": the sweep asks the calendar once for those cutoffs (``subtract_working_hours``; about a
-hundred microseconds for the 60 days kept) and each rule compares ``step_due_at`` with a few
-instants. The cutoffs follow the calendar in force when the sweep runs, overrides included.
+days": the sweep asks the calendar once for those cutoffs (``subtract_working_hours_repeatedly``,
+a few hundred microseconds for the 60 days kept) and each rule compares ``step_due_at`` with a few
+instants, passed as parameters of statements built once per shape. The cutoffs, and the rules, are
+those in force when the sweep runs: an override entered today or an escalation moved to 2 days
+applies to the dossiers already open, which thresholds stored when a step starts would not.
 
-**A sweep that finds nothing new reads nothing.** Each dossier records how far its step visit
+**A sweep that finds nothing new touches no row.** Each dossier records how far its step visit
 has got: ``remind_at`` is cleared once passed, ``reminded_day`` (-1 none, 0 due, N days overdue)
 and ``escalated`` (0, 1 agency, 2 parent) count up, and ``operations._move`` re-arms them for each
 step. A rule is then one ``UPDATE … RETURNING id`` that advances exactly the open dossiers that
@@ -52,7 +54,22 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import String, and_, bindparam, case, cast, false, func, literal, or_, select, true, update
+from sqlalchemy import (
+    SmallInteger,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
@@ -100,9 +117,17 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
 
 
 def _try_lock() -> bool:
+    """Take the sweep's lock for this transaction, or say another sweep has it.
+
+    PostgreSQL: also switch JIT off for the transaction. The planner cannot know that a dossier at
+    day N is never due before cutoff N, so it estimates the chain's probes at a fifth of the table,
+    and would JIT-compile a statement that touches no row, every five minutes.
+    """
     if db.session.get_bind().dialect.name != "postgresql":
         return True  # SQLite: the transaction's BEGIN IMMEDIATE holds the write lock already
-    return bool(db.session.scalar(select(func.pg_try_advisory_xact_lock(LOCK_KEY))))
+    locked, _ = db.session.execute(select(func.pg_try_advisory_xact_lock(LOCK_KEY),
+                                          func.set_config("jit", "off", True))).one()
+    return bool(locked)
 
 
 def _escalation_days(rules: Rules) -> list[int]:
@@ -120,6 +145,11 @@ def _cutoffs(now: datetime, days: int) -> list[datetime]:
 def _cutoff(n: int):
     """``now - n working days``, a parameter of the statement (``c0`` is now)."""
     return bindparam(f"c{n}", type_=UTCDateTime())
+
+
+def _number(n: int):
+    """A constant of the statement's shape, written into the SQL rather than passed as a parameter."""
+    return literal_column(str(int(n)), SmallInteger)
 
 
 def _group_filter(column, codes: tuple[str, ...], is_default: bool):
@@ -140,9 +170,10 @@ def _chain_statement(max_days: int):
     """Advance the assignee's chain of each dossier whose step crossed a day since the last sweep:
     one equality-and-range probe of ``(reminded_day, step_due_at)`` per day value."""
     t = _DOSSIERS
-    crossed = or_(*[and_(t.c.reminded_day == day, t.c.step_due_at <= _cutoff(day + 1)) for day in range(-1, max_days)])
-    whens = [(t.c.step_due_at <= _cutoff(day), day) for day in range(max_days, 0, -1)]
-    day_now = case(*whens, else_=0) if whens else literal(0)
+    crossed = or_(*[and_(t.c.reminded_day == _number(day), t.c.step_due_at <= _cutoff(day + 1))
+                    for day in range(-1, max_days)])
+    whens = [(t.c.step_due_at <= _cutoff(day), _number(day)) for day in range(max_days, 0, -1)]
+    day_now = case(*whens, else_=_number(0)) if whens else _number(0)
     return update(t).where(t.c.status == Status.PROCESSING.value, crossed).values(reminded_day=day_now).returning(t.c.id)
 
 

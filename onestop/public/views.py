@@ -4,6 +4,7 @@ A wrong combination answers exactly like an unknown code, failures are throttled
 and the page shows only public-safe facts: status, appointment, agency and date per step.
 """
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,8 +16,8 @@ from onestop.public.throttle import is_blocked, record_failure
 
 bp = Blueprint("public", __name__, url_prefix="/tra-cuu")
 
-NOT_FOUND = "Không tìm thấy hồ sơ với mã và số định danh đã nhập."
-BLOCKED = "Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
+NOT_FOUND = _l("Không tìm thấy hồ sơ với mã và số định danh đã nhập.")
+BLOCKED = _l("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 
 
 @bp.route("/", methods=["GET", "POST"])

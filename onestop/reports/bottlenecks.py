@@ -18,15 +18,30 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, String, and_, case, cast, column, func, literal, or_, select, tuple_, values
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    values,
+)
 from sqlalchemy.orm import aliased
 
 from onestop.auth.models import User
-from onestop.auth.scope import scope_agency_ids
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.dossiers.operations import engine
 from onestop.reports.models import WorkingDay
-from onestop.reports.statistics import BY_KEY, Window, classified, supplement_steps
+from onestop.reports.statistics import BY_KEY, Window, classified, scope_ids, supplement_steps
 from onestop.reports.workclock import WorkClock, local_date
 
 PERCENTILES = (0.5, 0.9)
@@ -64,56 +79,56 @@ def stays(work: WorkClock, dossier_ids):
 
 
 def _ended_in(w: Window, user: User, work: WorkClock):
-    """Stays that ended in the period at an agency of the user's scope."""
+    """Stays that ended in the period at an agency of the user's scope, with their step budget
+    (a CTE: the per-step and per-agency figures are both taken from it)."""
     touched = select(DossierEvent.dossier_id).where(DossierEvent.at >= w.start, DossierEvent.at < w.end)
     s = stays(work, touched).subquery("stays")
-    return select(s).where(s.c.left >= w.start, s.c.left < w.end,
-                           s.c.agency_id.in_(scope_agency_ids(user))).subquery("ended")
+    budgets = _budgets()
+    return (select(s, budgets.c.budget)
+            .outerjoin(budgets, and_(budgets.c.procedure_code == s.c.procedure_code, budgets.c.step == s.c.step))
+            .where(s.c.left >= w.start, s.c.left < w.end, s.c.agency_id.in_(scope_ids(user)))).cte("ended")
 
 
-def _percentile_rows(session, source, keys: list, budgets=None):
-    """Count, mean, median, 90th percentile (and over-budget count) of ``source.c.hours`` per ``keys``."""
-    group = [source.c[k] for k in keys]
-    over = []
-    if budgets is not None:
-        over = [func.count().filter(source.c.hours > budgets.c.budget + 1e-6).label("over_budget"),
-                func.max(budgets.c.budget).label("budget")]
-    if session.get_bind().dialect.name == "postgresql":
-        query = select(*group, func.count().label("n"), func.avg(source.c.hours).label("mean"),
-                       *[func.percentile_cont(p).within_group(source.c.hours).label(f"p{int(p * 100)}")
-                         for p in PERCENTILES], *over)
-        if budgets is not None:
-            query = query.outerjoin(budgets, and_(budgets.c.procedure_code == source.c.procedure_code,
-                                                  budgets.c.step == source.c.step))
-        return [dict(r) for r in session.execute(query.select_from(source).group_by(*group)).mappings()]
-    # portable: rank inside each group, keep the ranks around each percentile, interpolate
-    ranked = select(source, func.row_number().over(partition_by=group, order_by=source.c.hours).label("rn"),
-                    func.count().over(partition_by=group).label("n")).subquery("ranked")
-    rgroup = [ranked.c[k] for k in keys]
-    picks = []
-    for p in PERCENTILES:
-        position = literal(1.0) + p * (ranked.c.n - 1)
-        low = cast(position, Integer)  # positions are positive: truncation is the floor
-        high = case((low < position, low + 1), else_=low)
-        for side, bound in (("lo", low), ("hi", high)):
-            picks.append(func.max(case((ranked.c.rn == bound, ranked.c.hours))).label(f"{side}{int(p * 100)}"))
-    query = select(*rgroup, func.max(ranked.c.n).label("n"), func.avg(ranked.c.hours).label("mean"), *picks)
-    if budgets is not None:
-        query = query.outerjoin(budgets, and_(budgets.c.procedure_code == ranked.c.procedure_code,
-                                              budgets.c.step == ranked.c.step))
-        query = query.add_columns(
-            func.count().filter(ranked.c.hours > budgets.c.budget + 1e-6).label("over_budget"),
-            func.max(budgets.c.budget).label("budget"))
-    out = []
-    for r in session.execute(query.select_from(ranked).group_by(*rgroup)).mappings():
-        row = dict(r)
-        for p in PERCENTILES:
-            tag = int(p * 100)
-            position = 1 + p * (row["n"] - 1)
-            lo, hi = row.pop(f"lo{tag}"), row.pop(f"hi{tag}")
-            row[f"p{tag}"] = lo + (position - math.floor(position)) * (hi - lo)
-        out.append(row)
-    return out
+_GROUPINGS = (("step", ("procedure_code", "step")), ("agency", ("agency_id",)))
+_KEYS = (("procedure_code", String), ("step", String), ("agency_id", Integer))
+
+
+def _time_rows(session, ended) -> list[dict]:
+    """Count, mean, median, 90th percentile and over-budget count of the stays' working hours, per
+    step and per agency, in one statement (``kind`` says which)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    parts = []
+    for kind, keys in _GROUPINGS:
+        if postgres:
+            source = ended
+            figures = [func.percentile_cont(p).within_group(source.c.hours).label(f"p{int(p * 100)}")
+                       for p in PERCENTILES]
+        else:  # portable: rank inside each group, keep the two ranks around each percentile
+            group = [ended.c[k] for k in keys]
+            source = select(ended, func.row_number().over(partition_by=group, order_by=ended.c.hours).label("rn"),
+                            func.count().over(partition_by=group).label("size")).subquery("ranked")
+            figures = []
+            for p in PERCENTILES:
+                position = literal(1.0) + p * (source.c.size - 1)
+                low = cast(position, Integer)  # positions are positive: truncation is the floor
+                high = case((low < position, low + 1), else_=low)
+                figures += [func.max(case((source.c.rn == low, source.c.hours))).label(f"lo{int(p * 100)}"),
+                            func.max(case((source.c.rn == high, source.c.hours))).label(f"hi{int(p * 100)}")]
+        columns = [source.c[name] if name in keys else cast(null(), type_).label(name) for name, type_ in _KEYS]
+        parts.append(select(literal(kind, String).label("kind"), *columns, func.count().label("n"),
+                            func.avg(source.c.hours).label("mean"), *figures,
+                            func.count().filter(source.c.hours > source.c.budget + 1e-6).label("over_budget"),
+                            func.max(source.c.budget).label("budget"))
+                     .group_by(*[source.c[k] for k in keys]))
+    rows = [dict(r) for r in session.execute(union_all(*parts)).mappings()]
+    if not postgres:
+        for row in rows:  # interpolate between the two ranks, as percentile_cont does
+            for p in PERCENTILES:
+                tag = int(p * 100)
+                position = 1 + p * (row["n"] - 1)
+                lo, hi = row.pop(f"lo{tag}"), row.pop(f"hi{tag}")
+                row[f"p{tag}"] = lo + (position - math.floor(position)) * (hi - lo)
+    return rows
 
 
 @dataclass
@@ -183,15 +198,16 @@ def lateness_query(w: Window, user: User, work: WorkClock):
 
 
 def build(session, user: User, w: Window, work: WorkClock, load_rows) -> BottleneckReport:
-    ended = _ended_in(w, user, work)
-    step_rows = []
-    for r in _percentile_rows(session, ended, ["procedure_code", "step"], budgets=_budgets()):
-        name, step_name = _names(r["procedure_code"], r["step"])
-        step_rows.append(StepRow(r["procedure_code"], name, r["step"], step_name, r["n"], r["mean"], r["p50"],
-                                 r["p90"], r["budget"], r["over_budget"]))
+    step_rows, agency_rows = [], []
+    for r in _time_rows(session, _ended_in(w, user, work)):
+        if r["kind"] == "step":
+            name, step_name = _names(r["procedure_code"], r["step"])
+            step_rows.append(StepRow(r["procedure_code"], name, r["step"], step_name, r["n"], r["mean"], r["p50"],
+                                     r["p90"], r["budget"], r["over_budget"]))
+        else:
+            agency_rows.append(AgencyTimeRow(r["agency_id"], r["n"], r["mean"], r["p50"], r["p90"]))
     step_rows.sort(key=lambda s: (-s.p90, s.procedure_code, s.step))
-    agency_rows = sorted((AgencyTimeRow(r["agency_id"], r["n"], r["mean"], r["p50"], r["p90"])
-                          for r in _percentile_rows(session, ended, ["agency_id"])), key=lambda a: -a.p90)
+    agency_rows.sort(key=lambda a: -a.p90)
     lateness = []
     for r in session.execute(lateness_query(w, user, work)):
         name, step_name = _names(r.procedure_code, r.step)
@@ -199,4 +215,3 @@ def build(session, user: User, w: Window, work: WorkClock, load_rows) -> Bottlen
     r = classified(w, user)
     late_total = session.scalar(select(func.count()).select_from(r).where(BY_KEY["finished_late"].predicate(r)))
     return BottleneckReport(w, step_rows, agency_rows, lateness, late_total, load_rows)
-

@@ -63,7 +63,7 @@ def to_csv(table: Table) -> bytes:
 def to_xlsx(table: Table) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = table.title[:31]
+    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31].strip() or "Báo cáo"
     width = max([len(h) for h in table.headers] + [len(r) for r in table.rows] + [1])
     sheet.append([table.title])
     sheet["A1"].font = Font(bold=True, size=13)

@@ -9,7 +9,7 @@ force on each report and rewrites the days that differ.
 """
 from datetime import date
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.dossiers.models import Dossier, DossierEvent
@@ -29,7 +29,7 @@ class WorkingDay(db.Model):
     hours_before: Mapped[float]
 
 
-_STATS_COLUMNS = ("id", "receiving_agency_id", "procedure_code", "channel", "status", "due_at")
+_STATS_COLUMNS = ("id", "receiving_agency_id", "procedure_code", "channel", "status", "due_at", "original_due_at")
 
 #: period statistics: dossiers received in a period (range on ``received_at``); PostgreSQL can answer
 #: the counts from the index alone
@@ -38,5 +38,12 @@ Index("ix_dossiers_report_received", Dossier.received_at,
 #: period statistics: dossiers carried over (received before the period, finished during or after it)
 Index("ix_dossiers_report_finished", Dossier.finished_at,
       postgresql_include=[*_STATS_COLUMNS, "received_at"])
+#: overdue and due soon: the dossiers being processed, by holding agency, answered from the index
+Index("ix_dossiers_report_open", Dossier.holder_agency_id,
+      postgresql_include=["id", "procedure_code", "due_at", "step_due_at", "assignee_id"],
+      postgresql_where=text("status = 'processing'"), sqlite_where=text("status = 'processing'"))
 #: bottlenecks: the handovers of a period
 Index("ix_dossier_events_at", DossierEvent.at)
+# On PostgreSQL the migration also adds ``ix_dossiers_report_open_span``, a GiST index on the span
+# (received, finished] of each dossier, for "open at a given instant" (``workclock.open_at_sql``).
+# It is kept out of the metadata because it exists on PostgreSQL only.

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import gettext as _
+
 from onestop.core.calendar import VN_TZ
 
 KINDS = ("month", "quarter", "year", "custom")
@@ -46,7 +48,7 @@ class Period:
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
         if not 1 <= quarter <= 4:
-            raise PeriodError("Quý phải từ 1 đến 4.")
+            raise PeriodError(_("Quý phải từ 1 đến 4."))
         start = cls.month(year, 3 * quarter - 2)
         return cls("quarter", start.first, cls.month(year, 3 * quarter).last)
 
@@ -57,9 +59,9 @@ class Period:
     @classmethod
     def custom(cls, first: date, last: date) -> Period:
         if last < first:
-            raise PeriodError("Ngày kết thúc phải sau ngày bắt đầu.")
+            raise PeriodError(_("Ngày kết thúc phải sau ngày bắt đầu."))
         if (last - first).days >= MAX_DAYS:
-            raise PeriodError("Khoảng thời gian tối đa là 3 năm.")
+            raise PeriodError(_("Khoảng thời gian tối đa là 3 năm."))
         return cls("custom", first, last)
 
     @classmethod
@@ -77,8 +79,8 @@ class Period:
         except ValueError as exc:
             if isinstance(exc, PeriodError):
                 raise
-            raise PeriodError(f"Kỳ báo cáo không hợp lệ: {token}") from exc
-        raise PeriodError(f"Kỳ báo cáo không hợp lệ: {token}")
+            raise PeriodError(_("Kỳ báo cáo không hợp lệ: %(token)s", token=token)) from exc
+        raise PeriodError(_("Kỳ báo cáo không hợp lệ: %(token)s", token=token))
 
     @classmethod
     def from_args(cls, args, today: date) -> Period:
@@ -101,8 +103,8 @@ class Period:
         except PeriodError:
             raise
         except ValueError as exc:
-            raise PeriodError("Kỳ báo cáo không hợp lệ.") from exc
-        raise PeriodError("Kỳ báo cáo không hợp lệ.")
+            raise PeriodError(_("Kỳ báo cáo không hợp lệ.")) from exc
+        raise PeriodError(_("Kỳ báo cáo không hợp lệ."))
 
     # -- bounds -----------------------------------------------------------------------------
     @property
@@ -133,13 +135,14 @@ class Period:
 
     @property
     def label(self) -> str:
+        """In the language of the request (the exports ask for it in Vietnamese)."""
         if self.kind == "month":
-            return f"Tháng {self.first.month:02d}/{self.first.year}"
+            return _("Tháng %(month)s/%(year)s", month=f"{self.first.month:02d}", year=self.first.year)
         if self.kind == "quarter":
-            return f"Quý {_ROMAN[(self.first.month - 1) // 3]}/{self.first.year}"
+            return _("Quý %(quarter)s/%(year)s", quarter=_ROMAN[(self.first.month - 1) // 3], year=self.first.year)
         if self.kind == "year":
-            return f"Năm {self.first.year}"
-        return f"Từ {self.first:%d/%m/%Y} đến {self.last:%d/%m/%Y}"
+            return _("Năm %(year)s", year=self.first.year)
+        return _("Từ %(first)s đến %(last)s", first=f"{self.first:%d/%m/%Y}", last=f"{self.last:%d/%m/%Y}")
 
     def shifted(self, steps: int) -> Period:
         """The period ``steps`` before (negative) or after of the same kind and length."""

@@ -15,21 +15,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from onestop.agencies.models import Agency
 from onestop.auth.models import User
-from onestop.auth.scope import scope_agency_ids
 from onestop.core.calendar import HOURS_PER_DAY
 from onestop.core.workdays import current_calendar
 from onestop.dossiers.models import OPEN_STATUSES, Dossier, Status
 from onestop.reports.models import WorkingDay
-from onestop.reports.statistics import procedure_info, scope_tree
+from onestop.reports.statistics import procedure_info, scope_ids, scope_tree
 from onestop.reports.workclock import WorkClock, local_date
 
 #: how many dossiers of each agency the overdue page lists before linking to the full list
-LIST_PER_AGENCY = 25
+LIST_PER_AGENCY = 10
 
 
 def first_deadline(d=Dossier):
@@ -51,7 +51,7 @@ def due_soon_horizon(now: datetime) -> datetime:
     return current_calendar().add_working_hours(now, current_app.config["ONESTOP_DUE_SOON_HOURS"])
 
 
-KINDS = {"overdue": "Quá hạn", "due_soon": "Sắp đến hạn"}
+KINDS = {"overdue": _l("Quá hạn"), "due_soon": _l("Sắp đến hạn")}
 
 
 def condition(kind: str, now: datetime, horizon: datetime, d=Dossier):
@@ -59,7 +59,7 @@ def condition(kind: str, now: datetime, horizon: datetime, d=Dossier):
 
 
 def in_scope(user: User, agency_ids=None, procedure_code: str | None = None, d=Dossier) -> list:
-    where = [d.holder_agency_id.in_(scope_agency_ids(user))]
+    where = [d.holder_agency_id.in_(scope_ids(user))]
     if agency_ids is not None:
         where.append(d.holder_agency_id.in_(agency_ids))
     if procedure_code:
@@ -77,43 +77,52 @@ def _lateness_hours(work: WorkClock, now: datetime, day):
 
 
 def counts_query(user: User, now: datetime, horizon: datetime, work: WorkClock):
-    """Per (holding agency, procedure): overdue, of which past the appointment, late working hours
-    (sum, max) and due soon — one statement over the open dossiers."""
+    """Overdue, of which past the appointment, working hours late (sum, max) and due soon, per
+    holding agency (``kind`` 'agency') and per procedure ('procedure'): one statement over the
+    dossiers being processed whose first due time falls before the due-soon horizon."""
     day = aliased(WorkingDay)
     late = _lateness_hours(work, now, day)
     is_overdue = overdue(now)
-    return (select(Dossier.holder_agency_id, Dossier.procedure_code,
-                   func.count().filter(is_overdue).label("overdue"),
-                   func.count().filter(and_(is_overdue, Dossier.due_at < now)).label("past_due"),
-                   func.coalesce(func.sum(late).filter(is_overdue), 0.0).label("late_hours"),
-                   func.coalesce(func.max(late).filter(is_overdue), 0.0).label("max_late_hours"),
-                   func.count().filter(due_soon(now, horizon)).label("due_soon"))
-            .join(day, day.day == local_date(first_deadline()))
-            .where(Dossier.status == Status.PROCESSING,
-                   or_(Dossier.step_due_at < horizon, Dossier.due_at < horizon), *in_scope(user))
-            .group_by(Dossier.holder_agency_id, Dossier.procedure_code))
+    watched = (select(Dossier.holder_agency_id, Dossier.procedure_code,
+                      case((is_overdue, 1), else_=0).label("overdue"),
+                      case((and_(is_overdue, Dossier.due_at < now), 1), else_=0).label("past_due"),
+                      case((is_overdue, late)).label("late"),
+                      case((due_soon(now, horizon), 1), else_=0).label("due_soon"))
+               .join(day, day.day == local_date(first_deadline()))
+               .where(Dossier.status == Status.PROCESSING,
+                      or_(Dossier.step_due_at < horizon, Dossier.due_at < horizon), *in_scope(user))).cte("watched")
+
+    def grouped(kind: str, key):
+        return (select(literal(kind, String).label("kind"), cast(key, String).label("key"),
+                       func.sum(watched.c.overdue).label("overdue"), func.sum(watched.c.past_due).label("past_due"),
+                       func.coalesce(func.sum(watched.c.late), 0.0).label("late_hours"),
+                       func.coalesce(func.max(watched.c.late), 0.0).label("max_late_hours"),
+                       func.sum(watched.c.due_soon).label("due_soon"))
+                .group_by(key))
+    return union_all(grouped("agency", watched.c.holder_agency_id), grouped("procedure", watched.c.procedure_code))
 
 
 def list_query(user: User, kind: str, now: datetime, horizon: datetime, work: WorkClock,
                agency_ids=None, procedure_code: str | None = None, per_agency: int | None = None):
     """The dossiers behind an overdue / due-soon figure, most late (or most urgent) first, as rows
     with the assignee's name and the working hours late (negative: left). ``per_agency`` keeps the
-    first few of each holding agency (one window function, not one query per agency)."""
+    first few of each holding agency (one window function, not one query per agency); the
+    dossiers' other columns are read only for the rows kept."""
     day = aliased(WorkingDay)
-    assignee = aliased(User)
-    late = _lateness_hours(work, now, day)
     rank = func.row_number().over(partition_by=Dossier.holder_agency_id,
                                   order_by=(first_deadline(), Dossier.id)).label("rank")
-    inner = (select(Dossier.id, Dossier.code, Dossier.procedure_code, Dossier.step, Dossier.holder_agency_id,
+    ranked = (select(Dossier.id.label("ranked_id"), _lateness_hours(work, now, day).label("late_hours"), rank)
+              .join(day, day.day == local_date(first_deadline()))
+              .where(condition(kind, now, horizon), *in_scope(user, agency_ids, procedure_code))).subquery("ranked")
+    assignee = aliased(User)
+    query = (select(Dossier.id, Dossier.code, Dossier.procedure_code, Dossier.step, Dossier.holder_agency_id,
                     Dossier.receiving_agency_id, Dossier.due_at, Dossier.step_due_at, Dossier.received_at,
-                    assignee.full_name.label("assignee_name"), late.label("late_hours"), rank)
-             .join(day, day.day == local_date(first_deadline()))
-             .outerjoin(assignee, assignee.id == Dossier.assignee_id)
-             .where(condition(kind, now, horizon), *in_scope(user, agency_ids, procedure_code))).subquery()
-    query = select(inner)
+                    assignee.full_name.label("assignee_name"), ranked.c.late_hours)
+             .join(ranked, ranked.c.ranked_id == Dossier.id)
+             .outerjoin(assignee, assignee.id == Dossier.assignee_id))
     if per_agency:
-        query = query.where(inner.c.rank <= per_agency)
-    return query.order_by(inner.c.late_hours.desc(), inner.c.id)
+        query = query.where(ranked.c.rank <= per_agency)
+    return query.order_by(ranked.c.late_hours.desc(), Dossier.id)
 
 
 # -- assembling the page ---------------------------------------------------------------------------
@@ -179,16 +188,17 @@ DUE_SOON_LISTED = 50
 
 def build(session, user: User, now: datetime, work: WorkClock) -> OverdueReport:
     horizon = due_soon_horizon(now)
-    rows = session.execute(counts_query(user, now, horizon, work)).all()
     agencies, children = scope_tree(session, user)
     by_id = {a.id: a for a in agencies}
     own: dict[int, Tally] = defaultdict(Tally)
     procedures: dict[str, Tally] = defaultdict(Tally)
     total = Tally()
-    for row in rows:
-        own[row.holder_agency_id].add(row)
-        procedures[row.procedure_code].add(row)
-        total.add(row)
+    for row in session.execute(counts_query(user, now, horizon, work)):
+        if row.kind == "agency":
+            own[int(row.key)].add(row)
+            total.add(row)
+        else:
+            procedures[row.key].add(row)
     listed = defaultdict(list)
     for row in session.execute(list_query(user, "overdue", now, horizon, work, per_agency=LIST_PER_AGENCY)):
         listed[row.holder_agency_id].append(row)

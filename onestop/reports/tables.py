@@ -25,10 +25,10 @@ def _days(hours: float | None):
 
 def statistics(report, scope: str, code: str) -> Table:
     keys = [k for _, ks in GROUPS for k in ks]
-    names = {c.key: c.label for c in CATEGORIES}
+    names = {c.key: str(c.label) for c in CATEGORIES}
     group_row = ["", ""]
     for heading, ks in GROUPS:
-        group_row += [heading] + [""] * (len(ks) - 1)
+        group_row += [str(heading)] + [""] * (len(ks) - 1)
     group_row += ["Tỷ lệ", ""]
     table = Table(
         title="Thống kê tình hình giải quyết thủ tục hành chính",
@@ -43,6 +43,8 @@ def statistics(report, scope: str, code: str) -> Table:
 
     table.add(["Theo cơ quan tiếp nhận"])
     for row in report.agencies:
+        if row.own and not row.counts["received"]:
+            continue
         label = ("  " * row.depth) + (f"{row.agency.name} (riêng đơn vị)" if row.own else row.agency.name)
         line(label, row.agency.code, row.counts)
     line("Tổng cộng", "", report.total)
@@ -68,11 +70,13 @@ def statistics_list(dossiers, category, period, where: str, procedure_code, code
     table = Table(title=f"Danh sách hồ sơ: {category.label}", subtitle=f"{subtitle} · {_made()}",
                   name=f"ho-so_{category.key}_{slug(code)}_{period.slug}",
                   headers=[["Mã hồ sơ", "Thủ tục", "Cơ quan tiếp nhận", "Hình thức", "Ngày nhận", "Hẹn trả",
-                            "Ngày trả / kết thúc", "Trạng thái", "Đang ở"]])
+                            "Hẹn trả sau gia hạn", "Ngày trả / kết thúc", "Trạng thái", "Đang ở"]])
     for d in dossiers:
+        extended = local_datetime(d.due_at) if d.original_due_at else ""
         table.add([d.code, procedure_info(d.procedure_code)[0], d.receiving_agency.name, d.channel.value,
-                   local_datetime(d.received_at), local_datetime(d.due_at), local_datetime(d.finished_at),
-                   STATUS_LABELS[d.status], d.holder_agency.name])
+                   local_datetime(d.received_at), local_datetime(d.original_due_at or d.due_at), extended,
+                   local_datetime(d.finished_at),
+                   str(STATUS_LABELS[d.status]), d.holder_agency.name])
     return table
 
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from onestop.auth.models import User
 from onestop.auth.scope import scope_agency_ids
 from onestop.dossiers.models import Dossier, Status
 from onestop.reports.periods import Period, last_months, local_today
+from onestop.reports.statistics import legal_due
 from onestop.reports.workclock import local_date, local_month
 
-SERIES = (("new", "Tiếp nhận mới", "#1a5fb4"), ("finished", "Đã giải quyết", "#1f7a3a"),
-          ("finished_late", "Giải quyết quá hạn", "#b3261e"))
+SERIES = (("new", _l("Tiếp nhận mới"), "#1a5fb4"), ("finished", _l("Đã giải quyết"), "#1f7a3a"),
+          ("finished_late", _l("Giải quyết quá hạn"), "#b3261e"))
 
 
 @dataclass
@@ -44,7 +46,7 @@ def build(session, user: User, now: datetime, count: int = 12) -> list[Month]:
                 .group_by(local_month(Dossier.received_at)))
     for row in session.execute(received):
         by_token[row.month].new = row.n
-    late = local_date(Dossier.finished_at) > local_date(Dossier.due_at)
+    late = local_date(Dossier.finished_at) > local_date(legal_due())
     finished = (select(local_month(Dossier.finished_at).label("month"), func.count().label("n"),
                        func.count().filter(late).label("late"))
                 .where(and_(Dossier.status == Status.DONE, Dossier.finished_at >= start, Dossier.finished_at < end),

@@ -6,10 +6,13 @@ also answers ``?format=csv`` and ``?format=xlsx`` with the same figures.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -19,6 +22,7 @@ from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.dossiers.models import Dossier
 from onestop.dossiers.operations import engine
+from onestop.dossiers.slips import PAPER_LOCALE
 from onestop.extensions import db
 from onestop.reports import bottlenecks, queries, statistics, tables, trends
 from onestop.reports.charts import Series, bar_chart
@@ -56,8 +60,20 @@ def keep_working_days(response):
 # -- helpers -----------------------------------------------------------------------------------------
 def scope_name(user: User) -> str:
     if user.role == Role.ADMIN:
-        return "Tất cả cơ quan"
-    return f"{user.agency.name} và các đơn vị trực thuộc"
+        return _("Tất cả cơ quan")
+    return _("%(agency)s và các đơn vị trực thuộc", agency=user.agency.name)
+
+
+def exports_in_vietnamese(view):
+    """The CSV and XLSX files (``?format=``) are official reports, in Vietnamese whatever the language
+    of the pages (as the slips are); the pages follow the user's language."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.args.get("format"):
+            with force_locale(PAPER_LOCALE):
+                return view(*args, **kwargs)
+        return view(*args, **kwargs)
+    return wrapper
 
 
 def _format() -> str | None:
@@ -129,6 +145,7 @@ def _paginate(query, scalars: bool = False) -> Page:
 
 # -- overdue now ---------------------------------------------------------------------------------------
 @bp.get("/overdue")
+@exports_in_vietnamese
 def overdue():
     now = clock.now()
     report = queries.build(db.session, current_user, now, working_clock())
@@ -140,6 +157,7 @@ def overdue():
 
 
 @bp.get("/overdue/dossiers")
+@exports_in_vietnamese
 def overdue_list():
     kind = request.args.get("kind", "overdue")
     if kind not in queries.KINDS:
@@ -169,6 +187,7 @@ def _scope_code(agency: Agency | None = None) -> str:
 
 # -- official statistics ---------------------------------------------------------------------------------
 @bp.get("/statistics")
+@exports_in_vietnamese
 def statistics_page():
     period = _period()
     report = statistics.build(db.session, current_user, period, clock.now())
@@ -180,6 +199,7 @@ def statistics_page():
 
 
 @bp.get("/statistics/dossiers")
+@exports_in_vietnamese
 def statistics_list():
     period = _period()
     category = statistics.BY_KEY.get(request.args.get("category", "received"))
@@ -191,7 +211,7 @@ def statistics_list():
     procedure_code = request.args.get("procedure") or None
     w = statistics.Window.of(period, clock.now())
     query = statistics.dossiers_query(w, current_user, category, agency_ids, procedure_code)
-    where = (agency.name + (" (riêng đơn vị)" if own else "")) if agency else scope_name(current_user)
+    where = (_("%(agency)s (riêng đơn vị)", agency=agency.name) if own else agency.name) if agency else scope_name(current_user)
     fmt = _format()
     if fmt:
         dossiers = db.session.scalars(query.options(selectinload(Dossier.receiving_agency),
@@ -206,6 +226,7 @@ def statistics_list():
 
 # -- bottlenecks -----------------------------------------------------------------------------------------
 @bp.get("/bottlenecks")
+@exports_in_vietnamese
 def bottlenecks_page():
     period = _period()
     now = clock.now()
@@ -222,6 +243,7 @@ def bottlenecks_page():
 
 # -- trends ------------------------------------------------------------------------------------------------
 @bp.get("/trends")
+@exports_in_vietnamese
 def trends_page():
     months = trends.build(db.session, current_user, clock.now())
     fmt = _format()
@@ -231,6 +253,6 @@ def trends_page():
     series = [Series(name, color, [getattr(m, key) for m in months],
                      [url_for("reports.statistics_list", p=m.period.token, category=key) for m in months])
               for key, name, color in trends.SERIES]
-    chart = bar_chart(labels, series, title="Hồ sơ tiếp nhận, giải quyết và giải quyết quá hạn theo tháng")
+    chart = bar_chart(labels, series, title=_("Hồ sơ tiếp nhận, giải quyết và giải quyết quá hạn theo tháng"))
     return render_template("reports/trends.html", months=months, chart=chart, series=trends.SERIES,
                            scope=scope_name(current_user))

@@ -10,6 +10,10 @@
   const select = document.getElementById("procedure_code");
   const search = document.getElementById("procedure-search");
   const hint = document.getElementById("procedure-hint");
+  // the page's words, in its language: "{count}", "{first}" and "{date}" are filled in here
+  function say(key, values) {
+    return form.dataset[key].replace(/\{(\w+)\}/g, function (all, name) { return values[name]; });
+  }
 
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
@@ -46,7 +50,8 @@
   if (search) {
     search.addEventListener("input", function () {
       const found = matches();
-      hint.textContent = search.value ? found.length + " thủ tục phù hợp" + (found.length ? " — Enter để chọn: " + found[0].text : "") : "";
+      hint.textContent = !search.value ? "" : found.length
+        ? say("msgPick", {count: found.length, first: found[0].text}) : say("msgFound", {count: 0});
     });
     search.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== "ArrowDown") return;
@@ -70,7 +75,7 @@
           const input = document.getElementById("applicant_" + key);
           if (input && !input.value && citizen[key]) input.value = citizen[key];
         });
-        note.textContent = "Công dân đã nộp hồ sơ ngày " + citizen.last_received + ": đã điền sẵn thông tin, vui lòng kiểm tra lại.";
+        note.textContent = say("msgCitizen", {date: citizen.last_received});
       })
       .catch(function () { note.textContent = ""; });
   });

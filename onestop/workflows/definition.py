@@ -10,6 +10,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 from onestop.agencies.structure import Structure, structure
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
@@ -19,18 +21,20 @@ STEP_KINDS = ("work", "supplement", "final")
 OUTCOMES = ("done", "refused", "withdrawn")
 HOURS_PER_DAY = 8
 
-#: action verbs the engine knows, with the button label shown to staff
+#: action verbs the engine knows, with the button label shown to staff: a step action without a
+#: ``label`` of its own gets this one, translated for each request (a label written in a procedure
+#: file is shown as written)
 ACTION_LABELS = {
-    "forward": "Chuyển xử lý",
-    "send_back": "Trả lại bước trước",
-    "request_supplement": "Yêu cầu bổ sung",
-    "supplement_received": "Đã nhận bổ sung",
-    "refuse": "Từ chối",
-    "approve": "Phê duyệt",
-    "sign": "Ký duyệt",
-    "send_result": "Chuyển kết quả về bộ phận một cửa",
-    "return_result": "Trả kết quả",
-    "withdraw": "Rút hồ sơ",
+    "forward": _l("Chuyển xử lý"),
+    "send_back": _l("Trả lại bước trước"),
+    "request_supplement": _l("Yêu cầu bổ sung"),
+    "supplement_received": _l("Đã nhận bổ sung"),
+    "refuse": _l("Từ chối"),
+    "approve": _l("Phê duyệt"),
+    "sign": _l("Ký duyệt"),
+    "send_result": _l("Chuyển kết quả về bộ phận một cửa"),
+    "return_result": _l("Trả kết quả"),
+    "withdraw": _l("Rút hồ sơ"),
 }
 #: which guards the engine knows; each is a function in ``guards.py``
 GUARD_NAMES = ("required_documents", "note_given")

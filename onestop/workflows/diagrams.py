@@ -55,7 +55,7 @@ def mermaid(compiled: Compiled, current: str | None = None, passed: Iterable[str
     lines.append(f"  [*] --> {node_id(procedure.start.key)}")
     for (source, target), names in edges(compiled).items():
         step = procedure.step(source)
-        labels = " / ".join(step.action(n).label for n in names)
+        labels = " / ".join(str(step.action(n).label) for n in names)
         lines.append(f"  {node_id(source)} --> {node_id(target)}: {_text(labels)}")
     classes: dict[str, list[str]] = {}
     for step in procedure.steps:

@@ -6,6 +6,8 @@ added to a machine and one machine serves every thread and worker.
 """
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from transitions import Machine, MachineError
 
 from onestop.workflows.definition import Action, Procedure, Step
@@ -84,7 +86,7 @@ class Engine:
         try:
             return self.compiled[code].procedure
         except KeyError:
-            raise ActionRefused(f"Không có thủ tục mã {code}.") from None
+            raise ActionRefused(_("Không có thủ tục mã %(code)s.", code=code)) from None
 
     def has(self, code: str) -> bool:
         return code in self.compiled
@@ -101,7 +103,9 @@ class Engine:
                 try:
                     tree.resolve(step.holder, desk)
                 except HolderNotFound:
-                    problems[code] = f"bước «{step.name}» không có cơ quan xử lý ({step.holder})"
+                    # lazy: the reason is kept with the desk, and read in the language of each request
+                    problems[code] = _l("bước «%(step)s» không có cơ quan xử lý (%(holder)s)",
+                                        step=step.name, holder=step.holder)
                     break
         self._intake[desk.id] = (tree.fingerprint, problems)
         return problems
@@ -121,12 +125,12 @@ class Engine:
         procedure = compiled.procedure
         source = procedure.step(dossier.step)
         if source.action(action_name) is None:
-            raise ActionRefused(f"Không thể «{action_name}» ở bước «{source.name}».")
+            raise ActionRefused(_("Không thể «%(action)s» ở bước «%(step)s».", action=action_name, step=source.name))
         flow = Flow(dossier, procedure, note)
         try:
             moved = compiled.machine.events[action_name].trigger(flow)
         except MachineError as exc:
             raise ActionRefused(str(exc)) from exc
         if not moved:
-            raise ActionRefused(flow.refusal or "Điều kiện chưa thỏa mãn.")
+            raise ActionRefused(flow.refusal or _("Điều kiện chưa thỏa mãn."))
         return source, procedure.step(dossier.step)

@@ -1,10 +1,12 @@
 """Named checks a procedure file can put on an action.
 
 Each guard takes the ``Flow`` wrapper and returns ``None`` when the action may go ahead,
-or the reason (in Vietnamese, shown to the user) when it may not.
+or the reason (shown to the user, in the language of the request) when it may not.
 """
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from flask_babel import gettext as _
 
 if TYPE_CHECKING:
     from onestop.workflows.engine import Flow
@@ -14,13 +16,13 @@ def required_documents(flow: "Flow") -> str | None:
     missing = [d.name for d in flow.procedure.required_documents()
                if d.key not in set(flow.dossier.documents or [])]
     if missing:
-        return "Còn thiếu giấy tờ bắt buộc: " + "; ".join(missing)
+        return _("Còn thiếu giấy tờ bắt buộc: %(documents)s", documents="; ".join(missing))
     return None
 
 
 def note_given(flow: "Flow") -> str | None:
     if not (flow.note or "").strip():
-        return "Cần ghi rõ lý do."
+        return _("Cần ghi rõ lý do.")
     return None
 
 

@@ -6,6 +6,7 @@ the whole tree (one query) that resolves every step of every procedure in memory
 """
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from onestop.agencies.models import Agency
@@ -36,7 +37,8 @@ def _choose(kind: str, candidates: list, chain: list[int]):
 
 
 def _not_found(spec: str, receiving_name: str) -> HolderNotFound:
-    return HolderNotFound(f"Không tìm được cơ quan «{spec}» cho hồ sơ tiếp nhận tại {receiving_name}.")
+    return HolderNotFound(_("Không tìm được cơ quan «%(holder)s» cho hồ sơ tiếp nhận tại %(agency)s.",
+                            holder=spec, agency=receiving_name))
 
 
 def resolve_holder(spec: str, receiving: Agency) -> Agency:

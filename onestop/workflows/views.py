@@ -2,6 +2,9 @@
 import unicodedata
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import login_required
 
 from onestop.agencies.structure import structure
@@ -12,29 +15,30 @@ from onestop.workflows.diagrams import mermaid, passed_steps
 bp = Blueprint("workflows", __name__, url_prefix="/procedures")
 
 #: words for the levels and sectors of ``structure.toml`` (a level or sector without one shows its key)
-LEVEL_LABELS = {"city": "UBND thành phố", "department": "Sở, ngành", "district": "Quận, huyện",
-                "ward": "Phường, xã"}
+LEVEL_LABELS = {"city": _l("UBND thành phố"), "department": _l("Sở, ngành"), "district": _l("Quận, huyện"),
+                "ward": _l("Phường, xã")}
 SECTOR_LABELS = {
-    "general": "chung", "land": "đất đai", "environment": "môi trường", "construction": "xây dựng",
-    "investment": "đầu tư", "justice": "tư pháp", "civil_status": "hộ tịch", "business": "đăng ký kinh doanh",
-    "tax": "thuế", "police": "công an", "social_insurance": "bảo hiểm xã hội", "health": "y tế",
-    "home_affairs": "nội vụ", "finance": "tài chính",
+    "general": _l("chung"), "land": _l("đất đai"), "environment": _l("môi trường"), "construction": _l("xây dựng"),
+    "investment": _l("đầu tư"), "justice": _l("tư pháp"), "civil_status": _l("hộ tịch"),
+    "business": _l("đăng ký kinh doanh"), "tax": _l("thuế"), "police": _l("công an"),
+    "social_insurance": _l("bảo hiểm xã hội"), "health": _l("y tế"), "home_affairs": _l("nội vụ"),
+    "finance": _l("tài chính"),
 }
-ROLE_LABELS = {"clerk": "Cán bộ một cửa", "officer": "Chuyên viên", "supervisor": "Lãnh đạo"}
-FORM_LABELS = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực"}
-SERVICE_LABELS = {2: "Mức độ 2", 3: "Một phần (mức độ 3)", 4: "Toàn trình (mức độ 4)"}
+ROLE_LABELS = {"clerk": _l("Cán bộ một cửa"), "officer": _l("Chuyên viên"), "supervisor": _l("Lãnh đạo")}
+FORM_LABELS = {"original": _l("Bản chính"), "copy": _l("Bản sao"), "certified_copy": _l("Bản sao chứng thực")}
+SERVICE_LABELS = {2: _l("Mức độ 2"), 3: _l("Một phần (mức độ 3)"), 4: _l("Toàn trình (mức độ 4)")}
 
 
 def holder_label(spec: str) -> str:
     """A step's holder rule in words."""
     if spec == "desk":
-        return "Bộ phận một cửa nơi tiếp nhận"
-    kind, _, value = spec.partition(":")
+        return _("Bộ phận một cửa nơi tiếp nhận")
+    kind, _sep, value = spec.partition(":")
     if kind == "level":
-        return f"{LEVEL_LABELS.get(value, value)} (cấp của nơi tiếp nhận)"
+        return _("%(level)s (cấp của nơi tiếp nhận)", level=LEVEL_LABELS.get(value, value))
     if kind == "sector":
-        return f"Cơ quan ngành {SECTOR_LABELS.get(value, value)}"
-    return f"Cơ quan mã {value}"
+        return _("Cơ quan ngành %(sector)s", sector=SECTOR_LABELS.get(value, value))
+    return _("Cơ quan mã %(code)s", code=value)
 
 
 def fold(text: str) -> str:
@@ -50,7 +54,10 @@ def search(procedures: list[Procedure], query: str) -> list[Procedure]:
 
 
 def working_days(hours: float) -> str:
-    return f"{hours / HOURS_PER_DAY:g} ngày" if hours else "—"
+    if not hours:
+        return "—"
+    days = hours / HOURS_PER_DAY
+    return ngettext("%(days)s ngày", "%(days)s ngày", 1 if days == 1 else 2, days=f"{days:g}")
 
 
 @bp.get("/")

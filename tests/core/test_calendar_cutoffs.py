@@ -68,3 +68,19 @@ def test_subtract_is_the_latest_instant_that_far_back(end: datetime, quarters: i
     assert CAL.working_hours_between(cutoff, end) == hours
     assert CAL.working_hours_between(cutoff + timedelta(minutes=1), end) < hours
     assert CAL.working_hours_between(cutoff - timedelta(days=3), end) >= hours
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    end=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31, 23, 59),
+                     timezones=st.just(UTC)),
+    quarters=st.integers(min_value=1, max_value=64),
+    count=st.integers(min_value=0, max_value=70),
+)
+def test_repeated_subtraction_in_one_walk(end: datetime, quarters: int, count: int) -> None:
+    hours = quarters / 4
+    one_by_one = [end]
+    for _ in range(count):
+        one_by_one.append(CAL.subtract_working_hours(one_by_one[-1], hours))
+    assert CAL.subtract_working_hours_repeatedly(end, hours, count) == one_by_one
+    assert one_by_one[-1] == CAL.subtract_working_hours(end, hours * count)
