@@ -29,9 +29,7 @@ from sqlalchemy import (
     func,
     literal,
     null,
-    or_,
     select,
-    tuple_,
     union_all,
     values,
 )
@@ -41,7 +39,7 @@ from onestop.auth.models import User
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.dossiers.operations import engine
 from onestop.reports.models import WorkingDay
-from onestop.reports.statistics import BY_KEY, Window, classified, scope_ids, supplement_steps
+from onestop.reports.statistics import BY_KEY, Window, classified, is_supplement_step, scope_ids
 from onestop.reports.workclock import WorkClock, local_date
 
 PERCENTILES = (0.5, 0.9)
@@ -66,10 +64,7 @@ def stays(work: WorkClock, dossier_ids):
              .where(e.is_move, e.dossier_id.in_(dossier_ids))
              ).subquery("moves")
     start, end = aliased(WorkingDay), aliased(WorkingDay)
-    clean, pairs = supplement_steps()
-    waiting = moves.c.step.in_(sorted(clean))
-    if pairs:
-        waiting = or_(waiting, tuple_(moves.c.procedure_code, moves.c.step).in_(sorted(pairs)))
+    waiting = is_supplement_step(moves.c.procedure_code, moves.c.step)
     hours = (work.hours_sql(moves.c.left, end) - work.hours_sql(moves.c.entered, start)).label("hours")
     return (select(moves.c.dossier_id, moves.c.event_id, moves.c.procedure_code, moves.c.step, moves.c.agency_id,
                    moves.c.entered, moves.c.left, hours)
