@@ -100,3 +100,4 @@ def test_overdue_dossier_mails_its_officer_and_escalates_once(app, committed, sm
         Notification.dossier_id == dossier.id, Notification.kind != "assigned", Notification.emailed_at.is_(None))) == 0
     subjects = sorted(message_from_bytes(e.content, policy=policy.default)["Subject"] for e in smtp_inbox.envelopes)
     assert subjects == [f"[Một cửa] Hồ sơ quá hạn tại đơn vị: {dossier.code}", f"[Một cửa] Quá hạn xử lý: {dossier.code}"]
+    db.session.rollback()  # SQLite: no open transaction while the worker shuts down
