@@ -1,11 +1,12 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from onestop.core.forms import DayField
 from onestop.workflows.definition import Procedure
 
 
@@ -71,25 +72,12 @@ class ReturnResultForm(FlaskForm):
     note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
 
 
-class LocalDateField(DateField):
-    """A date picker (``yyyy-mm-dd``) that also takes a typed ``dd/mm/yyyy``; blank is no value, not a bad one."""
-
-    def __init__(self, label: str, required_message: str, **kwargs):
-        super().__init__(label, format=["%Y-%m-%d", "%d/%m/%Y"], validators=[InputRequired(required_message)],
-                         invalid_value_message=_l("Ngày không hợp lệ (ngày/tháng/năm)."), **kwargs)
-
-    def process_formdata(self, valuelist) -> None:
-        valuelist = [v.strip() for v in valuelist if v and v.strip()]
-        if valuelist:
-            super().process_formdata(valuelist)
-
-
 class LedgerForm(FlaskForm):
     """Period of the tracking ledger (slip 07), local dates; sent by GET, so it carries no token."""
 
     MAX_DAYS = 366
-    start = LocalDateField(_l("Từ ngày"), _l("Nhập ngày bắt đầu."))
-    end = LocalDateField(_l("Đến ngày"), _l("Nhập ngày kết thúc."))
+    start = DayField(_l("Từ ngày"), _l("Nhập ngày bắt đầu."))
+    end = DayField(_l("Đến ngày"), _l("Nhập ngày kết thúc."))
 
     def validate_end(self, field) -> None:
         if self.start.data is None or field.data is None:
