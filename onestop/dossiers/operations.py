@@ -21,7 +21,7 @@ from onestop.dossiers.consultations import Consultation
 from onestop.dossiers.extensions_model import DossierExtension, ExtensionStatus
 from onestop.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent, Status
 from onestop.extensions import db
-from onestop.notifications.operations import notify
+from onestop.notifications.operations import notify, notify_supervisors
 from onestop.notifications.outbox import enqueue
 from onestop.notifications.rules import plan_reminders
 from onestop.workflows.definition import Step
@@ -285,12 +285,9 @@ def request_consultation(dossier: Dossier, actor: User, to_agency: Agency, quest
     _log(dossier, actor, "consult", dossier.step, dossier.holder_agency, dossier.holder_agency,
          f"Xin ý kiến {to_agency.name}: {question}")
     db.session.flush()
-    leaders = db.session.scalars(select(User.id).where(
-        User.agency_id == to_agency.id, User.role == Role.SUPERVISOR, User.active)).all()
-    for user_id in leaders:
-        notify(user_id=user_id, dossier_id=dossier.id, kind="consultation",
-               message=f"{dossier.holder_agency.name} xin ý kiến về hồ sơ {dossier.code}.",
-               key=f"consultation:{consultation.id}:{user_id}")
+    notify_supervisors(to_agency.id, dossier_id=dossier.id, kind="consultation",
+                       message=f"{dossier.holder_agency.name} xin ý kiến về hồ sơ {dossier.code}.",
+                       key_prefix=f"consultation:{consultation.id}")
     return consultation
 
 
@@ -384,12 +381,10 @@ def request_extension(dossier: Dossier, actor: User, *, reason: str, new_date: d
         requested_by=actor, requested_at=clock.now())
     db.session.add(extension)
     db.session.flush()
-    leaders = db.session.scalars(select(User.id).where(
-        User.agency_id == dossier.holder_agency_id, User.role == Role.SUPERVISOR, User.active)).all()
-    for user_id in leaders:
-        notify(user_id=user_id, dossier_id=dossier.id, kind="extension_requested",
-               message=f"{actor.full_name} đề nghị gia hạn hồ sơ {dossier.code} đến {_local(extension.new_due_at)}.",
-               key=f"extension_requested:{extension.id}:{user_id}")
+    notify_supervisors(dossier.holder_agency_id, dossier_id=dossier.id, kind="extension_requested",
+                       message=f"{actor.full_name} đề nghị gia hạn hồ sơ {dossier.code} đến "
+                               f"{_local(extension.new_due_at)}.",
+                       key_prefix=f"extension_requested:{extension.id}")
     return extension
 
 
