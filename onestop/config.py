@@ -98,6 +98,11 @@ def load(instance_path: Path) -> dict:
         #: the site's address, for links in e-mails (e.g. https://motcua.example.gov.vn)
         "ONESTOP_BASE_URL": env("ONESTOP_BASE_URL", ""),
         "PAGE_SIZE": 50,
+        #: attachments: where the files go and the largest one taken; a request a little larger than
+        #: that is cut off before it is read (413)
+        "ONESTOP_ATTACHMENT_DIR": env("ONESTOP_ATTACHMENT_DIR", str(instance_path / "attachments")),
+        "ONESTOP_ATTACHMENT_MAX_MB": float(env("ONESTOP_ATTACHMENT_MAX_MB", "10")),
+        "MAX_CONTENT_LENGTH": int((float(env("ONESTOP_ATTACHMENT_MAX_MB", "10")) + 1) * 1024 * 1024),
         #: the place written on the official slips ("Hải Phòng, ngày … tháng … năm …")
         "ONESTOP_PLACE_NAME": env("ONESTOP_PLACE_NAME", "Hải Phòng"),
     }

@@ -2,6 +2,7 @@
 from onestop.agencies.models import Agency  # noqa: F401
 from onestop.auth.models import User  # noqa: F401
 from onestop.core.workdays import CalendarOverride  # noqa: F401
+from onestop.dossiers.attachments_model import Attachment  # noqa: F401
 from onestop.dossiers.consultations import Consultation  # noqa: F401
 from onestop.dossiers.extensions_model import DossierExtension  # noqa: F401
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent  # noqa: F401

@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from flask import Flask, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, refresh
+from flask_babel import format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -20,6 +20,13 @@ def local_date(value: datetime | None) -> str:
     return local_datetime(value, "%d/%m/%Y")
 
 
+def file_size(size: int) -> str:
+    """``1234567`` → ``1,2 MB`` (``1.2 MB`` in English)."""
+    if size < 1024 * 1024:
+        return f"{format_decimal(max(1, round(size / 1024)))} KB"
+    return f"{format_decimal(round(size / 1024 / 1024, 1))} MB"
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -30,6 +37,7 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(local_datetime, "dt")
     app.add_template_filter(local_date, "d")
+    app.add_template_filter(file_size, "filesize")
 
     @app.before_request
     def choose_language() -> None:
@@ -68,6 +76,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return error(400, _("Phiên làm việc đã hết hạn, vui lòng tải lại trang và thử lại."))
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        return error(413, _("Tệp quá lớn: tối đa %(mb)s MB. Không có gì được lưu.",
+                            mb=f"{app.config['ONESTOP_ATTACHMENT_MAX_MB']:g}"))
 
     @app.errorhandler(405)
     def method_not_allowed(exc):

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, text
 
 from onestop import create_app
 from onestop.auth.models import User
+from onestop.dossiers.attachments_model import Attachment
 from onestop.dossiers.consultations import Consultation
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent
 from onestop.dossiers.operations import Applicant, receive_dossier
@@ -112,7 +113,7 @@ def committed(app):
     with app.app_context():
         yield _db
         _db.session.rollback()
-        for model in (Notification, OutboxMessage, DossierEvent, Consultation, Dossier, DailySequence):
+        for model in (Notification, OutboxMessage, DossierEvent, Consultation, Attachment, Dossier, DailySequence):
             _db.session.execute(delete(model))
         _db.session.commit()
         _db.session.remove()

@@ -15,6 +15,8 @@ from onestop.auth.models import Role, User
 from onestop.auth.scope import get_dossier_or_404
 from onestop.core import clock
 from onestop.core.workdays import current_calendar
+from onestop.dossiers.attachment_forms import AttachmentForm
+from onestop.dossiers.attachments_model import Attachment
 from onestop.dossiers.consultations import Consultation
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.dossiers.operations import (
@@ -22,6 +24,8 @@ from onestop.dossiers.operations import (
     answer_consultation,
     assign,
     available_actions,
+    can_attach,
+    can_remove_attachment,
     can_request_consultation,
     engine,
     perform_action,
@@ -49,10 +53,11 @@ def dossier(dossier_id: int):
     item = get_dossier_or_404(current_user, dossier_id)
     if mark_read_for_dossier(current_user.id, item.id):
         db.session.commit()
-    return _render_dossier(item, ActionForm())
+    return render_dossier(item, ActionForm())
 
 
-def _render_dossier(item: Dossier, form: ActionForm, status: int = 200, error: str | None = None, **panels):
+def render_dossier(item: Dossier, form: ActionForm, status: int = 200, error: str | None = None,
+                   attachment_form: AttachmentForm | None = None, **panels):
     procedure = engine().procedure(item.procedure_code)
     events = db.session.scalars(
         select(DossierEvent).where(DossierEvent.dossier_id == item.id)
@@ -66,7 +71,22 @@ def _render_dossier(item: Dossier, form: ActionForm, status: int = 200, error: s
                                User.role != Role.ADMIN).order_by(User.full_name))]
     return render_template("agencies/dossier.html", dossier=item, procedure=procedure, events=events,
                            actions=available_actions(item, current_user), form=form,
-                           assign_form=assign_form, error=error, **_consultation_panel(item, **panels)), status
+                           assign_form=assign_form, error=error, **_attachment_panel(item, procedure, attachment_form),
+                           **_consultation_panel(item, **panels)), status
+
+
+def _attachment_panel(item: Dossier, procedure, form: AttachmentForm | None) -> dict:
+    attachments = db.session.scalars(
+        select(Attachment).where(Attachment.dossier_id == item.id, Attachment.removed_at.is_(None))
+        .options(selectinload(Attachment.uploaded_by), selectinload(Attachment.agency))
+        .order_by(Attachment.uploaded_at, Attachment.id)).all()
+    if can_attach(item, current_user):
+        form = form or AttachmentForm(procedure, formdata=None)
+    else:
+        form = None
+    return {"attachments": attachments, "attachment_form": form,
+            "removable": {a.id for a in attachments if can_remove_attachment(a, current_user)},
+            "document_names": {d.key: d.name for d in procedure.documents}}
 
 
 @bp.post("/dossiers/<int:dossier_id>/action")
@@ -75,12 +95,12 @@ def act(dossier_id: int):
     item = get_dossier_or_404(current_user, dossier_id)
     form = ActionForm()
     if not form.validate_on_submit():
-        return _render_dossier(item, form, 422)
+        return render_dossier(item, form, 422)
     try:
         perform_action(item, form.action.data, current_user, note=form.note.data)
     except OperationError as exc:
         db.session.rollback()
-        return _render_dossier(db.session.get(Dossier, dossier_id), form, 422, error=str(exc))
+        return render_dossier(db.session.get(Dossier, dossier_id), form, 422, error=str(exc))
     db.session.commit()
     flash(_("Đã cập nhật hồ sơ %(code)s: %(step)s.", code=item.code,
             step=engine().procedure(item.procedure_code).step(item.step).name), "success")
@@ -144,12 +164,12 @@ def consult(dossier_id: int):
     form = ConsultForm()
     _consultable(form, item)
     if not form.validate_on_submit():
-        return _render_dossier(item, ActionForm(formdata=None), 422, consult_form=form)
+        return render_dossier(item, ActionForm(formdata=None), 422, consult_form=form)
     try:
         request_consultation(item, current_user, db.session.get(Agency, form.to_agency_id.data), form.question.data)
     except OperationError as exc:
         db.session.rollback()
-        return _render_dossier(db.session.get(Dossier, dossier_id), ActionForm(formdata=None), 422, error=str(exc),
+        return render_dossier(db.session.get(Dossier, dossier_id), ActionForm(formdata=None), 422, error=str(exc),
                                consult_form=form)
     db.session.commit()
     flash(_("Đã gửi xin ý kiến."), "success")
@@ -163,12 +183,12 @@ def answer(consultation_id: int):
     item = get_dossier_or_404(current_user, consultation.dossier_id)
     form = AnswerForm()
     if not form.validate_on_submit():
-        return _render_dossier(item, ActionForm(formdata=None), 422, answer_form=form, answer_for=consultation_id)
+        return render_dossier(item, ActionForm(formdata=None), 422, answer_form=form, answer_for=consultation_id)
     try:
         answer_consultation(consultation, current_user, form.answer.data)
     except OperationError as exc:
         db.session.rollback()
-        return _render_dossier(db.session.get(Dossier, item.id), ActionForm(formdata=None), 422, error=str(exc),
+        return render_dossier(db.session.get(Dossier, item.id), ActionForm(formdata=None), 422, error=str(exc),
                                answer_form=form, answer_for=consultation_id)
     db.session.commit()
     flash(_("Đã gửi ý kiến trả lời."), "success")

@@ -155,10 +155,11 @@ class Dossier(TimestampMixin, db.Model):
 
 
 #: events that record something about a dossier without moving it (step and holder unchanged)
-STAY_ACTIONS = ("assign", "extend", "consult", "consult_answer")
+STAY_ACTIONS = ("assign", "extend", "consult", "consult_answer", "attach", "detach")
 #: labels of events that are not actions of a procedure's steps
 EVENT_LABELS = {"receive": _l("Tiếp nhận"), "assign": _l("Phân công"), "extend": _l("Gia hạn hẹn trả"),
-                "consult": _l("Xin ý kiến"), "consult_answer": _l("Trả lời xin ý kiến")}
+                "consult": _l("Xin ý kiến"), "consult_answer": _l("Trả lời xin ý kiến"),
+                "attach": _l("Đính kèm tệp"), "detach": _l("Gỡ tệp đính kèm")}
 
 
 class DossierEvent(db.Model):

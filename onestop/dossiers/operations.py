@@ -16,6 +16,8 @@ from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.core.calendar import VN_TZ
 from onestop.core.workdays import current_calendar
+from onestop.dossiers import attachment_store
+from onestop.dossiers.attachments_model import Attachment
 from onestop.dossiers.codes import next_code
 from onestop.dossiers.consultations import Consultation
 from onestop.dossiers.extensions_model import DossierExtension, ExtensionStatus
@@ -431,3 +433,54 @@ def reject_extension(extension: DossierExtension, actor: User, note: str | None)
            message=f"Đề nghị gia hạn hồ sơ {extension.dossier.code} không được duyệt: {note}",
            key=f"extension_decided:{extension.id}")
     return extension
+
+
+# --- attachments: files the desk and the staff add to a dossier; the dossier does not move ------
+
+def can_attach(dossier: Dossier, user: User) -> bool:
+    """The receiving desk and the holding agency's staff, while the dossier is open."""
+    return dossier.is_open and user.role != Role.ADMIN and user.agency_id in (
+        dossier.receiving_agency_id, dossier.holder_agency_id)
+
+
+def can_remove_attachment(attachment: Attachment, user: User) -> bool:
+    """Whoever uploaded it, or a supervisor of the agency it was uploaded at, while the dossier is open."""
+    return (attachment.removed_at is None and attachment.dossier.is_open
+            and (attachment.uploaded_by_id == user.id
+                 or (user.role == Role.SUPERVISOR and user.agency_id == attachment.agency_id)))
+
+
+def add_attachment(dossier: Dossier, actor: User, *, filename: str, data: bytes,
+                   document: str | None = None) -> Attachment:
+    """Store the file under a generated name and record it; the caller discards the file on rollback."""
+    if not can_attach(dossier, actor):
+        raise OperationError(_("Chỉ bộ phận một cửa tiếp nhận và cơ quan đang giữ hồ sơ được đính kèm tệp."))
+    problem = attachment_store.problem(data)
+    if problem:
+        raise OperationError(problem)
+    procedure = engine().procedure(dossier.procedure_code)
+    if document and document not in {d.key for d in procedure.documents}:
+        raise OperationError(_("Giấy tờ không có trong thành phần hồ sơ của thủ tục."))
+    stored = attachment_store.save(data, attachment_store.sniff(data))
+    attachment = Attachment(dossier=dossier, stored_name=stored.stored_name,
+                            filename=attachment_store.display_name(filename), content_type=stored.content_type,
+                            size=stored.size, sha256=stored.sha256, document=document or None,
+                            uploaded_by=actor, agency_id=actor.agency_id, uploaded_at=clock.now())
+    db.session.add(attachment)
+    _log(dossier, actor, "attach", dossier.step, dossier.holder_agency, dossier.holder_agency,
+         f"Đính kèm tệp {attachment.filename}")
+    db.session.flush()
+    return attachment
+
+
+def remove_attachment(attachment: Attachment, actor: User) -> DossierEvent:
+    """Take the file off the dossier's list; the file and its row stay for the record."""
+    if not can_remove_attachment(attachment, actor):
+        raise OperationError(_("Chỉ người đã đính kèm tệp hoặc lãnh đạo cơ quan đó được gỡ tệp khi hồ sơ đang giải quyết."))
+    attachment.removed_at = clock.now()
+    attachment.removed_by_id = actor.id
+    dossier = attachment.dossier
+    event = _log(dossier, actor, "detach", dossier.step, dossier.holder_agency, dossier.holder_agency,
+                 f"Gỡ tệp đính kèm {attachment.filename}")
+    db.session.flush()
+    return event

@@ -1,0 +1,81 @@
+"""Attachments of a dossier: upload, download, remove. Every route goes through the dossier scope."""
+from flask import Blueprint, abort, flash, redirect, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from onestop.agencies.forms import ActionForm
+from onestop.agencies.views import render_dossier
+from onestop.auth.scope import get_dossier_or_404
+from onestop.dossiers import attachment_store
+from onestop.dossiers.attachment_forms import AttachmentForm
+from onestop.dossiers.attachments_model import Attachment
+from onestop.dossiers.operations import OperationError, add_attachment, engine, remove_attachment
+from onestop.extensions import db
+
+bp = Blueprint("attachments", __name__, url_prefix="/dossiers/<int:dossier_id>/attachments")
+
+#: shown in the browser; anything else is downloaded
+INLINE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+def _attachment_or_404(dossier_id: int, attachment_id: int) -> Attachment:
+    dossier = get_dossier_or_404(current_user, dossier_id)
+    attachment = db.session.scalar(select(Attachment).where(
+        Attachment.id == attachment_id, Attachment.dossier_id == dossier.id, Attachment.removed_at.is_(None)))
+    if attachment is None:
+        abort(404)
+    return attachment
+
+
+@bp.post("/")
+@login_required
+def upload(dossier_id: int):
+    dossier = get_dossier_or_404(current_user, dossier_id)
+    form = AttachmentForm(engine().procedure(dossier.procedure_code))
+    if not form.validate_on_submit():
+        return render_dossier(dossier, ActionForm(formdata=None), 422, attachment_form=form)
+    try:
+        attachment = add_attachment(dossier, current_user, filename=form.file.data.filename or "",
+                                    data=form.data_bytes, document=form.document.data)
+    except OperationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("agencies.dossier", dossier_id=dossier_id, _anchor="attachments"))
+    stored_name = attachment.stored_name
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        attachment_store.discard(stored_name)
+        raise
+    flash(_("Đã đính kèm tệp %(name)s.", name=attachment.filename), "success")
+    return redirect(url_for("agencies.dossier", dossier_id=dossier_id, _anchor="attachments"))
+
+
+@bp.get("/<int:attachment_id>")
+@login_required
+def download(dossier_id: int, attachment_id: int):
+    attachment = _attachment_or_404(dossier_id, attachment_id)
+    response = send_file(attachment_store.path_of(attachment.stored_name), mimetype=attachment.content_type,
+                         as_attachment=attachment.content_type not in INLINE_TYPES,
+                         download_name=attachment.filename, conditional=True, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/<int:attachment_id>/remove")
+@login_required
+def remove(dossier_id: int, attachment_id: int):
+    attachment = _attachment_or_404(dossier_id, attachment_id)
+    try:
+        remove_attachment(attachment, current_user)
+    except OperationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Đã gỡ tệp %(name)s.", name=attachment.filename), "success")
+    return redirect(url_for("agencies.dossier", dossier_id=dossier_id, _anchor="attachments"))
