@@ -20,6 +20,16 @@ def local_date(value: datetime | None) -> str:
     return local_datetime(value, "%d/%m/%Y")
 
 
+def thousands(value: int) -> str:
+    """``12345`` → ``12.345`` in Vietnamese, ``12,345`` in English."""
+    return format_decimal(value)
+
+
+def one_decimal(value: float) -> str:
+    """``12.5`` → ``12,5`` in Vietnamese, ``12.5`` in English."""
+    return format_decimal(value, format="#,##0.0")
+
+
 def file_size(size: int) -> str:
     """``1234567`` → ``1,2 MB`` (``1.2 MB`` in English)."""
     if size < 1024 * 1024:
@@ -38,6 +48,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime, "dt")
     app.add_template_filter(local_date, "d")
     app.add_template_filter(file_size, "filesize")
+    app.add_template_filter(thousands, "thousands")
+    app.add_template_filter(one_decimal, "decimal1")
 
     @app.before_request
     def choose_language() -> None:

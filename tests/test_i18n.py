@@ -173,6 +173,23 @@ def test_reports_in_english_and_their_files_in_vietnamese(client, login_as, crea
     assert "Overdue dossiers" in words(client.get("/reports/overdue"))
 
 
+def test_report_numbers_follow_the_language(app, client, login_as, create_dossier):
+    from flask import session
+    from flask_babel import refresh
+
+    from onestop.web import one_decimal, thousands
+    for lang, grouped, decimal in (("vi", "12.345", "12,5"), ("en", "12,345", "12.5")):
+        with app.test_request_context():
+            session["lang"] = lang
+            refresh()
+            assert (thousands(12345), one_decimal(12.5)) == (grouped, decimal)
+    create_dossier()
+    login_as("hp.supervisor")
+    english(client)
+    page = words(client.get("/reports/statistics"))
+    assert "0.0%" in page and "0,0%" not in page
+
+
 def test_the_admin_calendar_in_english(client, login_as):
     login_as("admin")
     english(client)

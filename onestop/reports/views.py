@@ -33,12 +33,6 @@ from onestop.reports.workclock import analytic_transaction, working_clock
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
-@bp.app_template_filter("thousands")
-def thousands(value) -> str:
-    """``12345`` -> ``12.345`` (Vietnamese digit grouping)."""
-    return f"{value:,}".replace(",", ".")
-
-
 @bp.before_request
 def supervisors_only():
     if not current_user.is_authenticated:
