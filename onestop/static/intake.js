@@ -2,7 +2,8 @@
 // - The search box filters the procedure list by code, name or field (accents ignored);
 //   Enter or ArrowDown picks the first match and moves on to its checklist.
 // - Only the chosen procedure's checklist is shown and submitted.
-// - A 12-digit citizen ID of a returning citizen fills the applicant's details.
+// - A 12-digit citizen ID of a returning citizen fills the applicant's details and, when they
+//   are complete, moves on to the delivery method (arrows pick it, Enter saves).
 (function () {
   "use strict";
   const form = document.getElementById("intake-form");
@@ -76,6 +77,12 @@
           if (input && !input.value && citizen[key]) input.value = citizen[key];
         });
         note.textContent = say("msgCitizen", {date: citizen.last_received});
+        // everything required is there: go on to the delivery method, where Enter saves
+        const filled = ["name", "phone", "address"].every(function (key) {
+          return document.getElementById("applicant_" + key).value;
+        });
+        const delivery = form.querySelector('input[name="delivery_method"]:checked');
+        if (filled && delivery && document.activeElement === idField) delivery.focus();
       })
       .catch(function () { note.textContent = ""; });
   });
