@@ -23,10 +23,12 @@ def init_app(app: Flask) -> None:
         """Validate the procedure catalogue (or DIRECTORY) and report each procedure."""
         from pathlib import Path
 
+        from onestop.core.calendar import OfficeHours
         from onestop.workflows.definition import CATALOGUE_DIR, DefinitionError, load_catalogue
 
         try:
-            catalogue = load_catalogue(Path(directory) if directory else CATALOGUE_DIR)
+            catalogue = load_catalogue(Path(directory) if directory else CATALOGUE_DIR,
+                                       office_hours=OfficeHours.parse(app.config["ONESTOP_OFFICE_HOURS"]))
         except DefinitionError as exc:
             raise click.ClickException(str(exc)) from exc
         for p in catalogue.values():

@@ -201,6 +201,24 @@ class WorkingCalendar:
         start, _ = next(self._periods_from(at))
         return start
 
+    def start_of_count(self, received_at: datetime, cutoff: time | None) -> datetime:
+        """Where the budget of a dossier received at ``received_at`` starts counting.
+
+        ``cutoff`` is a procedure's same-day cut-off (local time, e.g. 15:00): a dossier received
+        on a working day after it counts from the opening of the next working day. Otherwise, and
+        without a cut-off, ``received_at`` itself is returned (``add_working_hours`` then starts at
+        the next working moment, so a dossier received on a day off already counts from the next
+        working day's opening and is not pushed a day further).
+        """
+        _require_aware(received_at, "received_at")
+        if cutoff is None:
+            return received_at
+        local = received_at.astimezone(VN_TZ)
+        if local.time() <= cutoff or not self.is_working_day(local.date()):
+            return received_at
+        next_day = self.add_working_days(local.date(), 1)
+        return datetime.combine(next_day, self.office_hours.periods[0][0], tzinfo=VN_TZ).astimezone(UTC)
+
     def add_working_hours(self, start: datetime, hours: float) -> datetime:
         """The UTC instant ``hours`` of office time after ``start``.
 

@@ -75,6 +75,7 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
     start = procedure.start
     holder = _holder(start, actor.agency)
     cal = current_calendar()
+    counted_from = cal.start_of_count(now, procedure.cutoff)  # after the cut-off: the next working day
     dossier = Dossier(
         code=next_code(actor.agency, now), procedure_code=procedure_code, step=start.key,
         status=Status.PROCESSING, receiving_agency=actor.agency, holder_agency=holder,
@@ -83,10 +84,10 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
         applicant_phone=applicant.phone, applicant_email=applicant.email or None,
         applicant_address=applicant.address, documents=sorted(set(documents)),
         delivery_method=delivery_method, note=note or None, received_at=now,
-        due_at=cal.add_working_hours(now, procedure.budget_hours), step_started_at=now,
-        step_due_at=cal.add_working_hours(now, start.hours),
+        due_at=cal.add_working_hours(counted_from, procedure.budget_hours),
+        step_started_at=now, step_due_at=cal.add_working_hours(counted_from, start.hours),
     )
-    plan_reminders(dossier, start.hours, cal)
+    plan_reminders(dossier, start.hours, cal, counted_from)
     db.session.add(dossier)
     db.session.flush()
     _log(dossier, actor, "receive", None, None, holder, note)

@@ -24,6 +24,7 @@ runs, so a changed rule applies to the dossiers already open.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app, g
 from sqlalchemy import CheckConstraint, Index, SmallInteger, String, func, select, text
@@ -151,8 +152,12 @@ def forget_rules() -> None:
     g.pop("_onestop_reminder_rules", None)
 
 
-def plan_reminders(dossier: Dossier, step_hours: float, cal: WorkingCalendar) -> None:
-    """Arm the reminders of the step the dossier just entered (``operations`` calls this)."""
+def plan_reminders(dossier: Dossier, step_hours: float, cal: WorkingCalendar,
+                   counted_from: datetime | None = None) -> None:
+    """Arm the reminders of the step the dossier just entered (``operations`` calls this).
+
+    ``counted_from``: where the step's budget starts, when not at ``step_started_at`` (a dossier
+    received after its procedure's cut-off counts from the next working day)."""
     dossier.reminded_day = -1
     dossier.escalated = 0
     dossier.remind_at = None
@@ -160,4 +165,4 @@ def plan_reminders(dossier: Dossier, step_hours: float, cal: WorkingCalendar) ->
         return
     percent = current_rules().for_procedure(dossier.procedure_code).due_soon_percent
     if percent:
-        dossier.remind_at = cal.add_working_hours(dossier.step_started_at, step_hours * percent / 100)
+        dossier.remind_at = cal.add_working_hours(counted_from or dossier.step_started_at, step_hours * percent / 100)

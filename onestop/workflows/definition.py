@@ -2,17 +2,50 @@
 
 A broken file is refused with its name, the field and the reason, so the catalogue either
 loads whole or the app does not start.
+
+The format, one TOML file per procedure:
+
+* top level: ``code``, ``name``, ``field``, ``level`` (one of the levels of
+  ``agencies/structure.toml``), ``service_level`` (2, 3 or 4), ``budget_days`` (the legal time in
+  working days), optional ``fee``, ``notes`` and ``cutoff``, then ``[[documents]]`` (``key``,
+  ``name``, ``form``, ``required``, ``copies``) and ``[[steps]]``;
+* ``cutoff = "HH:MM"`` (optional): a dossier received on a working day after that local time is
+  counted from the opening of the next working day (e.g. ``"15:00"`` for birth registration); it
+  must fall inside the standard office hours. Without it the budget counts from the receipt;
+* each step: ``key``, ``name``, ``holder`` (the rule below), ``role`` (clerk, officer or
+  supervisor), ``hours`` (working hours; 8 h = 1 day), ``kind`` (work, supplement or final),
+  ``outcome`` (final steps: done, refused or withdrawn), ``branch`` (re-work outside the budget)
+  and ``actions`` (``name``, ``to``, ``guards``, ``role``, ``label``).
+
+The holder of a step is a rule resolved from the receiving desk against the agency tree
+(``holders.py``), never a fixed agency unless the file says so:
+
+* ``desk``: the receiving desk itself;
+* ``level:<level>``: the agency of that level on the desk's own chain (the desk or an ancestor);
+* ``sector:<sector>``: an agency of that sector in the desk's tree, the nearest on the desk's
+  chain first (so a ward with the sector keeps the step), otherwise the highest in the tree;
+* ``agency:<code>``: that agency;
+* ``@<level>`` after ``desk`` or ``sector:<sector>`` keeps only agencies of that level:
+  ``sector:justice@department`` is the justice department even when the receiving ward also has
+  the justice sector; ``desk@department`` is the receiving desk only when it is a department (a
+  reception step with it makes the other desks unable to receive the procedure).
+
+Levels and sectors are the names listed in ``agencies/structure.toml``, so a two-tier tree
+(province and commune) is written with other names, not other code.
 """
 import difflib
+import functools
 import re
 import tomllib
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
 from onestop.agencies.structure import Structure, structure
+from onestop.core.calendar import OfficeHours
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 
@@ -40,11 +73,18 @@ ACTION_LABELS = {
 GUARD_NAMES = ("required_documents", "note_given")
 #: the fields each table of a procedure file may have; anything else is refused (a typo would
 #: otherwise be ignored silently, e.g. ``budjet_days`` leaving the budget at its default)
-TOP_FIELDS = ("code", "name", "field", "level", "service_level", "budget_days", "fee", "notes", "documents", "steps")
+TOP_FIELDS = ("code", "name", "field", "level", "service_level", "budget_days", "fee", "notes", "cutoff", "documents",
+              "steps")
 DOCUMENT_FIELDS = ("key", "name", "form", "required", "copies")
 STEP_FIELDS = ("key", "name", "holder", "role", "hours", "kind", "outcome", "branch", "actions")
 ACTION_FIELDS = ("name", "to", "guards", "role", "label")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+_CUTOFF = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+#: the kinds of holder rule, and which of them take an ``@<level>`` qualifier
+HOLDER_KINDS = ("desk", "level", "sector", "agency")
+QUALIFIED_KINDS = ("desk", "sector")
+HOLDER_SYNTAX = ("'desk', 'desk@<level>', 'level:<level>', 'sector:<sector>', 'sector:<sector>@<level>' "
+                 "or 'agency:<code>'")
 
 
 class DefinitionError(ValueError):
@@ -53,6 +93,37 @@ class DefinitionError(ValueError):
     def __init__(self, source: str, field_name: str, reason: str):
         self.source, self.field, self.reason = source, field_name, reason
         super().__init__(f"{source}: {field_name}: {reason}")
+
+
+@dataclass(frozen=True)
+class HolderRule:
+    """A step's ``holder`` taken apart: ``sector:justice@department`` is
+    ``HolderRule("sector", "justice", "department")``."""
+    kind: str
+    value: str = ""
+    #: the ``@<level>`` qualifier: only agencies of this level qualify
+    level: str | None = None
+
+
+@functools.cache
+def parse_holder(spec: str) -> HolderRule:
+    """The parts of a holder rule; ``ValueError`` (with the reason) when it is not one.
+
+    Only the syntax is checked here; whether the level or sector exists is the validator's job.
+    """
+    base, at, level = spec.partition("@")
+    kind, colon, value = base.partition(":")
+    if kind not in HOLDER_KINDS:
+        raise ValueError(f"not a holder rule; use {HOLDER_SYNTAX}")
+    if kind == "desk" and colon:
+        raise ValueError(f"'desk' takes no ':<value>'; use {HOLDER_SYNTAX}")
+    if kind != "desk" and not value:
+        raise ValueError(f"{kind!r} needs a value after ':'; use {HOLDER_SYNTAX}")
+    if at and kind not in QUALIFIED_KINDS:
+        raise ValueError(f"'@<level>' narrows only 'desk' and 'sector:<sector>' rules, not {kind!r}")
+    if at and not level:
+        raise ValueError("a level is missing after '@', e.g. 'sector:justice@department'")
+    return HolderRule(kind=kind, value=value, level=level or None)
 
 
 @dataclass(frozen=True)
@@ -106,6 +177,8 @@ class Procedure:
     steps: tuple[Step, ...]
     source: str = ""
     notes: str = ""
+    #: local time after which a dossier received on a working day counts from the next working day
+    cutoff: time | None = None
     step_index: dict[str, Step] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -154,21 +227,38 @@ def _check_fields(data, known: tuple[str, ...], source: str, where: str) -> None
 
 
 def _check_holder(holder: str, known: Structure, source: str, where: str) -> None:
-    if holder == "desk":
-        return
-    kind, _, value = holder.partition(":")
-    valid = {"level": known.levels, "sector": known.sectors}
-    if kind in valid and value in valid[kind]:
-        return
-    if kind == "agency" and value:
-        return
-    raise DefinitionError(
-        source, f"{where}holder",
-        f"unknown agency {holder!r}; use 'desk', 'level:<{'|'.join(known.levels)}>', "
-        "'sector:<sector>' or 'agency:<code>'")
+    """Refuse a holder rule that is malformed or names a level or sector ``structure.toml`` does not have."""
+    try:
+        rule = parse_holder(holder)
+    except ValueError as exc:
+        raise DefinitionError(source, f"{where}holder", f"unknown agency {holder!r}: {exc}") from None
+    for what, name, names in (("level", rule.value if rule.kind == "level" else None, known.levels),
+                              ("sector", rule.value if rule.kind == "sector" else None, sorted(known.sectors)),
+                              ("level", rule.level, known.levels)):
+        if name is not None and name not in names:
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise DefinitionError(source, f"{where}holder", f"unknown agency {holder!r}: no {what} {name!r}{hint}; "
+                                                            f"known {what}s: {', '.join(names)}")
 
 
-def parse_procedure(data: dict, source: str, known: Structure | None = None) -> Procedure:
+def _parse_cutoff(data: dict, source: str, office_hours: OfficeHours) -> time | None:
+    text = _get(data, "cutoff", str, source, "", None)
+    if text is None:
+        return None
+    match = _CUTOFF.match(text)
+    if match is None:
+        raise DefinitionError(source, "cutoff", f"{text!r} must be a time of day written HH:MM, e.g. \"15:00\"")
+    cutoff = time(int(match.group(1)), int(match.group(2)))
+    if not any(start < cutoff <= end for start, end in office_hours.periods):
+        raise DefinitionError(source, "cutoff", f"{text} is outside office hours ({office_hours}); a dossier received "
+                                                "after the cut-off counts from the next working day")
+    return cutoff
+
+
+def parse_procedure(data: dict, source: str, known: Structure | None = None,
+                    office_hours: OfficeHours | None = None) -> Procedure:
+    """Validate one procedure file's data; ``office_hours`` (default: the standard ones) bound its cut-off."""
     known = known or structure()
     _check_fields(data, TOP_FIELDS, source, "")
     documents = []
@@ -247,6 +337,7 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None) -> 
         field=_get(data, "field", str, source, ""), level=level, service_level=service_level,
         budget_days=float(_get(data, "budget_days", (int, float), source, "")),
         fee=_get(data, "fee", str, source, "", ""), notes=_get(data, "notes", str, source, "", ""),
+        cutoff=_parse_cutoff(data, source, office_hours or OfficeHours()),
         documents=tuple(documents), steps=tuple(steps), source=source)
     procedure.step_index.update({s.key: s for s in steps})
     _check_graph(procedure)
@@ -303,7 +394,7 @@ def _reach(start: str, neighbours) -> set[str]:
     return seen
 
 
-def load_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, Procedure]:
+def load_catalogue(directory: Path = CATALOGUE_DIR, office_hours: OfficeHours | None = None) -> dict[str, Procedure]:
     """Every ``*.toml`` under ``directory``, validated; raises ``DefinitionError`` on the first bad one."""
     catalogue: dict[str, Procedure] = {}
     for path in sorted(directory.glob("*.toml")):
@@ -311,7 +402,7 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, Procedure]:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise DefinitionError(path.name, "(file)", f"not valid TOML: {exc}") from exc
-        procedure = parse_procedure(data, path.name)
+        procedure = parse_procedure(data, path.name, office_hours=office_hours)
         if procedure.code in catalogue:
             raise DefinitionError(path.name, "code",
                                   f"duplicate code {procedure.code!r}, also in {catalogue[procedure.code].source}")

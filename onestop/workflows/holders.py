@@ -2,7 +2,8 @@
 
 ``resolve_holder`` asks the database for one step of one dossier. ``AgencyTree`` is a snapshot of
 the whole tree (one query) that resolves every step of every procedure in memory, for the question
-"which procedures can this desk receive"; both choose with the same ``_choose``.
+"which procedures can this desk receive"; both choose with the same ``_choose``. The rule syntax
+(``desk``, ``level:``, ``sector:``, ``agency:``, and ``@<level>``) is documented in ``definition.py``.
 """
 from dataclasses import dataclass
 
@@ -11,29 +12,41 @@ from sqlalchemy import select
 
 from onestop.agencies.models import Agency
 from onestop.extensions import db
+from onestop.workflows.definition import HolderRule, parse_holder
 
 
 class HolderNotFound(LookupError):
     pass
 
 
-def _choose(kind: str, candidates: list, chain: list[int]):
-    """Pick the holder among the candidates of a rule (rows with ``id`` and ``path``).
+def _choose(rule: HolderRule, candidates: list, chain: list[int]):
+    """Pick the holder among the candidates of a rule (rows with ``id``, ``level`` and ``path``).
 
+    An ``@<level>`` qualifier first drops the candidates of any other level.
+    ``desk`` has the receiving desk as its only candidate.
     ``level:`` candidates are the agencies of that level on the chain: the nearest to the desk wins.
     ``sector:`` candidates are the agencies of that sector in the desk's root tree: one on the chain
     wins (nearest to the desk first, so a district office beats a city department); otherwise the
     highest in the tree, the lowest id on a tie.
     """
-    if kind == "level":
+    if rule.level is not None:
+        candidates = [a for a in candidates if a.level == rule.level]
+    if rule.kind == "level":
         return max(candidates, key=lambda a: len(a.path), default=None)
-    if kind == "sector":
+    if rule.kind == "sector":
         on_chain = [a for a in candidates if a.id in chain]
         return max(on_chain, key=lambda a: len(a.path), default=None) or min(
             candidates, key=lambda a: (len(a.path), a.id), default=None)
-    if kind == "agency":
+    if rule.kind in ("desk", "agency"):
         return candidates[0] if candidates else None
     return None
+
+
+def _rule(spec: str, receiving_name: str) -> HolderRule:
+    try:
+        return parse_holder(spec)
+    except ValueError:
+        raise _not_found(spec, receiving_name) from None
 
 
 def _not_found(spec: str, receiving_name: str) -> HolderNotFound:
@@ -42,21 +55,23 @@ def _not_found(spec: str, receiving_name: str) -> HolderNotFound:
 
 
 def resolve_holder(spec: str, receiving: Agency) -> Agency:
-    """Resolve ``desk`` / ``level:<level>`` / ``sector:<sector>`` / ``agency:<code>`` from the receiving desk."""
-    if spec == "desk":
-        return receiving
-    kind, _, value = spec.partition(":")
+    """Resolve a holder rule (``desk``, ``level:<level>``, ``sector:<sector>``, ``agency:<code>``, with
+    ``@<level>`` after ``desk`` or a sector) from the receiving desk."""
+    rule = _rule(spec, receiving.name)
     chain = receiving.ancestor_ids()
-    if kind == "level":
-        query = select(Agency).where(Agency.id.in_(chain), Agency.level == value)
-    elif kind == "sector":
+    if rule.kind == "desk":
+        candidates = [receiving]
+    elif rule.kind == "level":
+        candidates = list(db.session.scalars(select(Agency).where(Agency.id.in_(chain), Agency.level == rule.value)))
+    elif rule.kind == "sector":
         padded = "," + Agency.sectors + ","
-        query = select(Agency).where(Agency.path.startswith(f"/{chain[0]}/"), padded.like(f"%,{value},%"))
-    elif kind == "agency":
-        query = select(Agency).where(Agency.code == value)
+        query = select(Agency).where(Agency.path.startswith(f"/{chain[0]}/"), padded.like(f"%,{rule.value},%"))
+        if rule.level is not None:
+            query = query.where(Agency.level == rule.level)
+        candidates = list(db.session.scalars(query))
     else:
-        raise _not_found(spec, receiving.name)
-    found = _choose(kind, list(db.session.scalars(query)), chain)
+        candidates = list(db.session.scalars(select(Agency).where(Agency.code == rule.value)))
+    found = _choose(rule, candidates, chain)
     if found is None:
         raise _not_found(spec, receiving.name)
     return found
@@ -94,20 +109,18 @@ class AgencyTree:
 
     def resolve(self, spec: str, receiving: Node) -> Node:
         """Same answer as ``resolve_holder``, without the database."""
-        if spec == "desk":
-            return receiving
-        kind, _, value = spec.partition(":")
+        rule = _rule(spec, receiving.name)
         chain = receiving.ancestor_ids()
-        if kind == "level":
-            candidates = [self.nodes[i] for i in chain if i in self.nodes and self.nodes[i].level == value]
-        elif kind == "sector":
+        if rule.kind == "desk":
+            candidates = [receiving]
+        elif rule.kind == "level":
+            candidates = [self.nodes[i] for i in chain if i in self.nodes and self.nodes[i].level == rule.value]
+        elif rule.kind == "sector":
             root = f"/{chain[0]}/"
-            candidates = [n for n in self.nodes.values() if n.path.startswith(root) and value in n.sectors]
-        elif kind == "agency":
-            candidates = [self.by_code[value]] if value in self.by_code else []
+            candidates = [n for n in self.nodes.values() if n.path.startswith(root) and rule.value in n.sectors]
         else:
-            candidates = []
-        found = _choose(kind, candidates, chain)
+            candidates = [self.by_code[rule.value]] if rule.value in self.by_code else []
+        found = _choose(rule, candidates, chain)
         if found is None:
             raise _not_found(spec, receiving.name)
         return found

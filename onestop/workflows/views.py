@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from onestop.agencies.structure import structure
 from onestop.dossiers.operations import engine
-from onestop.workflows.definition import HOURS_PER_DAY, Procedure
+from onestop.workflows.definition import HOURS_PER_DAY, Procedure, parse_holder
 from onestop.workflows.diagrams import mermaid, passed_steps
 
 bp = Blueprint("workflows", __name__, url_prefix="/procedures")
@@ -31,14 +31,20 @@ SERVICE_LABELS = {2: _l("Mức độ 2"), 3: _l("Một phần (mức độ 3)"),
 
 def holder_label(spec: str) -> str:
     """A step's holder rule in words."""
-    if spec == "desk":
+    rule = parse_holder(spec)
+    level = LEVEL_LABELS.get(rule.level, rule.level) if rule.level else None
+    if rule.kind == "desk":
+        if level:
+            return _("Bộ phận một cửa nơi tiếp nhận, chỉ khi là %(level)s", level=level)
         return _("Bộ phận một cửa nơi tiếp nhận")
-    kind, _sep, value = spec.partition(":")
-    if kind == "level":
-        return _("%(level)s (cấp của nơi tiếp nhận)", level=LEVEL_LABELS.get(value, value))
-    if kind == "sector":
-        return _("Cơ quan ngành %(sector)s", sector=SECTOR_LABELS.get(value, value))
-    return _("Cơ quan mã %(code)s", code=value)
+    if rule.kind == "level":
+        return _("%(level)s (cấp của nơi tiếp nhận)", level=LEVEL_LABELS.get(rule.value, rule.value))
+    if rule.kind == "sector":
+        sector = SECTOR_LABELS.get(rule.value, rule.value)
+        if level:
+            return _("Cơ quan ngành %(sector)s thuộc cấp %(level)s", sector=sector, level=level)
+        return _("Cơ quan ngành %(sector)s", sector=sector)
+    return _("Cơ quan mã %(code)s", code=rule.value)
 
 
 def fold(text: str) -> str:

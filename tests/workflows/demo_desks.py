@@ -2,7 +2,7 @@
 import tomllib
 
 from onestop.agencies.seed import DEMO_FILE
-from onestop.workflows.definition import Procedure, load_catalogue
+from onestop.workflows.definition import Procedure, load_catalogue, parse_holder
 
 CATALOGUE = load_catalogue()
 DEMO = {row["code"]: row for row in tomllib.loads(DEMO_FILE.read_text(encoding="utf-8"))["agencies"]}
@@ -17,6 +17,6 @@ def receiving_desk_code(procedure: Procedure) -> str:
     """The demo desk a citizen would go to: by level; a department by the sectors its steps name."""
     if procedure.level in DESK_BY_LEVEL:
         return DESK_BY_LEVEL[procedure.level]
-    named = {s.holder.partition(":")[2] for s in procedure.steps if s.holder.startswith("sector:")}
+    named = {parse_holder(s.holder).value for s in procedure.steps if parse_holder(s.holder).kind == "sector"}
     desks = [code for code, row in DEMO.items() if row["level"] == procedure.level and row.get("has_desk")]
     return ([code for code in desks if named & sectors(code)] or desks)[0]
