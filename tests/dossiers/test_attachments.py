@@ -247,3 +247,12 @@ def test_the_checklist_documents_are_offered_for_each_file(client, login_as, cre
     assert 'enctype="multipart/form-data"' in page and 'accept=".docx' in form
     for key in LAND_DOCS:
         assert f'value="{key}"' in form
+
+
+def test_a_file_name_is_only_ever_text_on_the_page(client, login_as, db, create_dossier):
+    dossier = create_dossier()
+    login_as("hb.clerk")
+    upload(client, dossier.id, PDF, name="x');alert(1);('<b>.pdf")
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    assert "alert(1);('<b>" not in page and "onclick" not in page
+    assert 'data-confirm="Gỡ tệp x&#39;);alert(1);(&#39;&lt;b&gt;.pdf?"' in page

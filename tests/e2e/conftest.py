@@ -73,9 +73,38 @@ def browser():
             chromium.close()
 
 
+class Dialogs:
+    """The confirmations a page asked: each is recorded and accepted, unless the test has set
+    ``dismiss_next`` (a confirmation answered "no")."""
+
+    def __init__(self, page):
+        self.messages: list[str] = []
+        self.dismiss_next = False
+        page.on("dialog", self._answer)
+
+    def _answer(self, dialog) -> None:
+        self.messages.append(dialog.message)
+        if self.dismiss_next:
+            self.dismiss_next = False
+            dialog.dismiss()
+        else:
+            dialog.accept()
+
+
+DIALOGS: dict = {}
+
+
+@pytest.fixture
+def dialogs():
+    """``dialogs(page)``: the ``Dialogs`` of a page opened by ``new_page``."""
+    return DIALOGS.__getitem__
+
+
 @pytest.fixture
 def new_page(request, browser, live_server):
-    """Open a page in a new, isolated browser context (own cookies) pointed at the live server."""
+    """Open a page in a new, isolated browser context (own cookies) pointed at the live server.
+
+    Confirmations (``data-confirm`` buttons) are accepted, as a user who means it would."""
     contexts = []
 
     def open_page():
@@ -84,7 +113,9 @@ def new_page(request, browser, live_server):
                                       viewport={"width": 1280, "height": 900})
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        DIALOGS[page] = Dialogs(page)
+        return page
 
     name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -101,6 +132,7 @@ def new_page(request, browser, live_server):
                     page.screenshot(path=str(ARTIFACTS / f"{name}-{number}.png"), full_page=True)
                 except playwright_sync.Error as exc:
                     print(f"screenshot {name}-{number} failed: {exc}", file=sys.stderr)
+                DIALOGS.pop(page, None)
             context.close()
 
 

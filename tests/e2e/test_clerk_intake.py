@@ -141,7 +141,7 @@ def test_live_server_enforces_csrf(committed, browser_page):
     assert "Phiên làm việc đã hết hạn" in response.text()
 
 
-def test_officer_forwards_the_dossier_to_the_department(committed, create_dossier, new_page, login):
+def test_officer_forwards_the_dossier_to_the_department(committed, create_dossier, new_page, login, dialogs):
     dossier = create_dossier()
     dossier_id, code = dossier.id, dossier.code
     committed.session.commit()
@@ -150,6 +150,11 @@ def test_officer_forwards_the_dossier_to_the_department(committed, create_dossie
     login(clerk, "hb.clerk")
     clerk.goto(f"/dossiers/{dossier_id}")
     expect(clerk.get_by_test_id("dossier-code")).to_have_text(code)
+    dialogs(clerk).dismiss_next = True  # "no" to the confirmation: nothing moves
+    clerk.get_by_role("button", name="Chuyển xử lý", exact=True).click()
+    assert dialogs(clerk).messages == [
+        f"Chuyển xử lý: hồ sơ {code} chuyển sang «Văn phòng đăng ký đất đai (chi nhánh quận) kiểm tra hồ sơ». Tiếp tục?"]
+    expect(clerk.get_by_test_id("step")).to_have_text("Tiếp nhận hồ sơ tại bộ phận một cửa")
     clerk.get_by_role("button", name="Chuyển xử lý", exact=True).click()
     expect(clerk.get_by_role("status")).to_contain_text(f"Đã cập nhật hồ sơ {code}")
     expect(clerk.get_by_test_id("step")).to_have_text(
