@@ -25,6 +25,7 @@ import random
 import sys
 import tempfile
 import time as timer
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -74,7 +75,10 @@ def naive(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
 
 
-def generate(url: str, open_count: int, closed_count: int, due_now: int, seed: int) -> None:
+def generate(url: str, open_count: int, closed_count: int, due_now: int, seed: int,
+             exclude_holders: Collection[str] = ()) -> None:
+    """Reset the schema, seed the demo tree and load the dossiers; no open one is held by an agency
+    whose code is in ``exclude_holders`` (a benchmark that loads those agencies' work itself)."""
     from flask_migrate import upgrade
     from sqlalchemy import select, text
 
@@ -99,6 +103,7 @@ def generate(url: str, open_count: int, closed_count: int, due_now: int, seed: i
             staff.setdefault((u.agency_id, u.role.value), []).append(u.id)
         desks = [(a.id, a.code) for a in agencies if a.has_desk and (a.id, "clerk") in staff]
         holders = [a.id for a in agencies if (a.id, "officer") in staff]
+        open_holders = [a.id for a in agencies if (a.id, "officer") in staff and a.code not in exclude_holders]
         procedures = [p for p in app.extensions["onestop_engine"].procedures()]
         work_steps = {p.code: [s for s in p.steps if s.kind == "work" and s.hours > 0] for p in procedures}
         cal = current_calendar()
@@ -117,7 +122,8 @@ def generate(url: str, open_count: int, closed_count: int, due_now: int, seed: i
                 procedure = procedures[i % len(procedures)]
                 step = rng.choice(work_steps[procedure.code])
                 desk_id, desk_code = desks[i % len(desks)]
-                holder = holders[rng.randrange(len(holders))]
+                pool = open_holders if i < open_count else holders
+                holder = pool[rng.randrange(len(pool))]
                 role = step.role if (holder, step.role) in staff else "officer"
                 assignee = rng.choice(staff[(holder, role)])
                 clerk = staff[(desk_id, "clerk")][0]

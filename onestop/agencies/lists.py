@@ -22,7 +22,9 @@ def tabbed_list(tabs: list[Tab], template: str, endpoint: str, default: str):
     due = Dossier.step_due_at.desc().nulls_last() if order == "desc" else Dossier.step_due_at.asc().nulls_last()
     query = query.options(selectinload(Dossier.assignee), selectinload(Dossier.holder_agency)).order_by(
         due, Dossier.due_at, Dossier.id)
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    counts = tab_counts(tabs, filter_)
+    # the current tab's count is the list's total: paging needs no count query of its own
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False, count=False)
+    page.total = counts[current.key]
     return render_template(template, page=page, engine=engine(), tabs=tabs, current=current.key,
-                           counts=tab_counts(tabs, filter_), procedure_code=procedure_code, order=order,
-                           endpoint=endpoint)
+                           counts=counts, procedure_code=procedure_code, order=order, endpoint=endpoint)

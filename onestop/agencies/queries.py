@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, tuple_
 
 from onestop.auth.models import User
 from onestop.dossiers.consultations import Consultation
@@ -21,9 +21,9 @@ class Tab:
     predicate: ColumnElement[bool]
 
 
-def _steps_with_action(engine: Engine, action: str) -> ColumnElement[bool]:
-    """Dossiers standing at a step (of any procedure) that offers ``action``."""
-    pairs = [(p.code, s.key) for p in engine.procedures() for s in p.steps if s.action(action)]
+def _steps_where(engine: Engine, test) -> ColumnElement[bool]:
+    """Dossiers standing at a step (of any procedure) for which ``test(step)`` holds."""
+    pairs = [(p.code, s.key) for p in engine.procedures() for s in p.steps if test(s)]
     return tuple_(Dossier.procedure_code, Dossier.step).in_(pairs) if pairs else false()
 
 
@@ -55,20 +55,31 @@ def inbox_tabs(user: User, now: datetime, due_soon_until: datetime) -> list[Tab]
 
 def desk_tabs(user: User, engine: Engine) -> list[Tab]:
     """Tabs of the reception desk: what to forward, what to hand back, what waits for the citizen."""
-    at_desk = and_(Dossier.holder_agency_id == user.agency_id, Dossier.status.in_(OPEN_STATUSES))
+    # the desk's own steps only: a district's or department's desk shares its agency with the
+    # officers, whose steps are their inbox's, not the desk's
+    at_desk = and_(Dossier.holder_agency_id == user.agency_id, Dossier.status.in_(OPEN_STATUSES),
+                   _steps_where(engine, lambda s: s.role == "clerk"))
     return [
         Tab("to_forward", _("Chờ chuyển xử lý"), and_(at_desk, Dossier.status == Status.PROCESSING,
-                                                       _steps_with_action(engine, "forward"))),
-        Tab("to_return", _("Chờ trả kết quả"), and_(at_desk, _steps_with_action(engine, "return_result"))),
+                                                       _steps_where(engine, lambda s: s.action("forward")))),
+        Tab("to_return", _("Chờ trả kết quả"), and_(at_desk, _steps_where(engine, lambda s: s.action("return_result")))),
         Tab("supplement", _("Chờ bổ sung"), and_(at_desk, Dossier.status == Status.SUPPLEMENT)),
         Tab("all", _("Tất cả tại quầy"), at_desk),
     ]
 
 
 def tab_counts(tabs: list[Tab], extra: ColumnElement[bool] | None = None) -> dict[str, int]:
-    """Every tab's count in one query."""
-    columns = [func.coalesce(func.sum(case((t.predicate, 1), else_=0)), 0).label(t.key) for t in tabs]
-    query = select(*columns).select_from(Dossier)
-    if extra is not None:
-        query = query.where(extra)
-    return {key: int(value) for key, value in db.session.execute(query).one()._mapping.items()}
+    """Every tab's count in one statement, a ``count(*)`` subquery per tab.
+
+    Each subquery is planned on its own predicate, so it reads the tab's rows through its indexes
+    (an agency's open dossiers, a user's assignments, the consultations to the agency). One pass
+    summing a ``CASE`` per tab would instead read every dossier ever received, closed ones included,
+    and evaluate every tab's subqueries on each.
+    """
+    columns = []
+    for t in tabs:
+        query = select(func.count()).select_from(Dossier).where(t.predicate)
+        if extra is not None:
+            query = query.where(extra)
+        columns.append(query.scalar_subquery().label(t.key))
+    return {key: int(value) for key, value in db.session.execute(select(*columns)).one()._mapping.items()}

@@ -54,6 +54,9 @@ class Dossier(TimestampMixin, db.Model):
         Index("ix_dossiers_open_holder_due", "holder_agency_id", "due_at",
               postgresql_where=text("status IN ('processing','supplement')"),
               sqlite_where=text("status IN ('processing','supplement')")),
+        # the dossiers waiting for a citizen's supplement (inbox "waiting" tab, desk "supplement" tab)
+        Index("ix_dossiers_supplement_holder", "holder_agency_id", "id",
+              postgresql_where=text("status = 'supplement'"), sqlite_where=text("status = 'supplement'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -166,6 +169,12 @@ class DossierEvent(db.Model):
     """One line of a dossier's history: who did what, when, from where to where."""
 
     __tablename__ = "dossier_events"
+    __table_args__ = (
+        # the supplement requests an agency made (inbox "waiting" tab: dossiers it asked about)
+        Index("ix_dossier_events_supplement_from", "from_agency_id", "dossier_id",
+              postgresql_where=text("action = 'request_supplement'"),
+              sqlite_where=text("action = 'request_supplement'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)

@@ -100,3 +100,19 @@ def test_inbox_pages(app, client, login_as, db, create_dossier, user):
         assert "Trang 1/2" in first
     finally:
         app.config["PAGE_SIZE"] = 50
+
+
+def test_the_desk_queue_leaves_the_officers_steps_of_its_own_agency_to_their_inbox(client, login_as, db,
+                                                                                  create_dossier, user):
+    """Hồng Bàng is both a desk and the district office: a dossier at the district's check step is
+    the officers' work, even though their agency holds it and that step can be forwarded too."""
+    at_desk = create_dossier()
+    at_district = create_dossier()
+    perform_action(at_district, "forward", user("hb.clerk"))
+    db.session.commit()
+    login_as("hb.clerk")
+    page = client.get("/desk/?tab=all").get_data(as_text=True)
+    assert _codes(page) == {at_desk.code}
+    assert _counts(page) == {"to_forward": 1, "to_return": 0, "supplement": 0, "all": 1}
+    login_as("hb.officer")
+    assert at_district.code in _codes(client.get("/inbox?tab=all").get_data(as_text=True))
