@@ -86,7 +86,8 @@ def _attachment_panel(item: Dossier, procedure, form: AttachmentForm | None) -> 
         form = None
     return {"attachments": attachments, "attachment_form": form,
             "removable": {a.id for a in attachments if can_remove_attachment(a, current_user)},
-            "document_names": {d.key: d.name for d in procedure.documents}}
+            "document_names": {d.key: d.name for d in procedure.documents},
+            "copies": {key: [a for a in attachments if a.document == key] for key in {a.document for a in attachments}}}
 
 
 @bp.post("/dossiers/<int:dossier_id>/action")

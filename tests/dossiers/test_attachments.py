@@ -256,3 +256,15 @@ def test_a_file_name_is_only_ever_text_on_the_page(client, login_as, db, create_
     page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
     assert "alert(1);('<b>" not in page and "onclick" not in page
     assert 'data-confirm="Gỡ tệp x&#39;);alert(1);(&#39;&lt;b&gt;.pdf?"' in page
+
+
+def test_the_checklist_links_each_document_to_its_electronic_copy(client, login_as, db, create_dossier):
+    dossier = create_dossier()
+    login_as("hb.clerk")
+    upload(client, dossier.id, PDF, name="so-do.pdf", document="land_papers")
+    [attachment] = attachments(db, dossier.id)
+    page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)
+    checklist = page[page.index('<ul class="docs">'):page.index("</ul>", page.index('<ul class="docs">'))]
+    item = next(line for line in checklist.split("<li")[1:] if "Giấy tờ về quyền sử dụng đất" in line)
+    assert f'href="/dossiers/{dossier.id}/attachments/{attachment.id}"' in item and "so-do.pdf" in item
+    assert checklist.count("so-do.pdf") == 1
