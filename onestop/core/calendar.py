@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -174,26 +175,26 @@ class WorkingCalendar:
             days |= _holiday_table(self.country, self.language, y)[1]
         return sorted(d for d in days if d.year == year)
 
-    def _periods_from(self, at: datetime) -> Iterator[tuple[datetime, datetime]]:
-        """Office periods (UTC) on working days, the first one clipped to start at ``at``."""
-        at = at.astimezone(UTC)
-        day = at.astimezone(VN_TZ).date()
+    def _working_days(self, day: date, step: int = 1) -> Iterator[date]:
+        """``day`` if it is a working day, then every working day after it (``step`` -1: before it)."""
         idle_days = 0
         while True:
             if self.is_working_day(day):
                 idle_days = 0
-                for start_t, end_t in self.office_hours.periods:
-                    start = datetime.combine(day, start_t, tzinfo=VN_TZ).astimezone(UTC)
-                    end = datetime.combine(day, end_t, tzinfo=VN_TZ).astimezone(UTC)
-                    if end > at:
-                        yield max(start, at), end
+                yield day
             else:
                 idle_days += 1
                 if idle_days > _MAX_SEARCH_DAYS:
-                    raise RuntimeError(
-                        f"no working day within {_MAX_SEARCH_DAYS} days after {at.isoformat()}"
-                    )
-            day += timedelta(days=1)
+                    raise RuntimeError(f"no working day within {_MAX_SEARCH_DAYS} days of {day}")
+            day += timedelta(days=step)
+
+    def _periods_from(self, at: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Office periods (UTC) on working days, the first one clipped to start at ``at``."""
+        at = at.astimezone(UTC)
+        for day in self._working_days(at.astimezone(VN_TZ).date()):
+            for start, end in _utc_periods(self.office_hours, day):
+                if end > at:
+                    yield max(start, at), end
 
     def next_working_moment(self, at: datetime) -> datetime:
         """``at`` itself (UTC) if inside office hours, else the start of the next office period."""
@@ -256,21 +257,10 @@ class WorkingCalendar:
     def _periods_before(self, at: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Office periods (UTC) on working days going back in time, the first one clipped to end at ``at``."""
         at = at.astimezone(UTC)
-        day = at.astimezone(VN_TZ).date()
-        idle_days = 0
-        while True:
-            if self.is_working_day(day):
-                idle_days = 0
-                for start, end in reversed(_utc_periods(self.office_hours, day)):
-                    if start < at:
-                        yield start, min(end, at)
-            else:
-                idle_days += 1
-                if idle_days > _MAX_SEARCH_DAYS:
-                    raise RuntimeError(
-                        f"no working day within {_MAX_SEARCH_DAYS} days before {at.isoformat()}"
-                    )
-            day -= timedelta(days=1)
+        for day in self._working_days(at.astimezone(VN_TZ).date(), -1):
+            for start, end in reversed(_utc_periods(self.office_hours, day)):
+                if start < at:
+                    yield start, min(end, at)
 
     def subtract_working_hours(self, end: datetime, hours: float) -> datetime:
         """The latest UTC instant ``x`` with ``working_hours_between(x, end) >= hours``.
@@ -322,19 +312,10 @@ class WorkingCalendar:
 
     def add_working_days(self, d: date, days: int) -> date:
         """The date ``days`` working days after ``d``, not counting ``d``; negative counts back."""
-        step = timedelta(days=1 if days >= 0 else -1)
-        remaining = abs(days)
-        idle_days = 0
-        while remaining:
-            d += step
-            if self.is_working_day(d):
-                remaining -= 1
-                idle_days = 0
-            else:
-                idle_days += 1
-                if idle_days > _MAX_SEARCH_DAYS:
-                    raise RuntimeError(f"no working day within {_MAX_SEARCH_DAYS} days of {d}")
-        return d
+        if days == 0:
+            return d
+        step = 1 if days > 0 else -1
+        return next(islice(self._working_days(d + timedelta(days=step), step), abs(days) - 1, None))
 
 
 @lru_cache(maxsize=64)
