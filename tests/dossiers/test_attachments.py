@@ -268,3 +268,10 @@ def test_the_checklist_links_each_document_to_its_electronic_copy(client, login_
     item = next(line for line in checklist.split("<li")[1:] if "Giấy tờ về quyền sử dụng đất" in line)
     assert f'href="/dossiers/{dossier.id}/attachments/{attachment.id}"' in item and "so-do.pdf" in item
     assert checklist.count("so-do.pdf") == 1
+
+
+def test_the_receipt_leads_the_clerk_on_to_attach_the_scans(client, login_as, create_dossier):
+    dossier = create_dossier()
+    login_as("hb.clerk")
+    page = client.get(f"/desk/dossiers/{dossier.id}/receipt").get_data(as_text=True)
+    assert f'href="/dossiers/{dossier.id}#attachments">Đính kèm bản chụp giấy tờ</a>' in page
