@@ -95,6 +95,8 @@ def load(instance_path: Path) -> dict:
             "ONESTOP_MAIL_KINDS", "due,overdue,escalation,escalation_parent").split(",") if k),
         #: notifications per e-mail task (the sweep hands its new ones to the worker in batches)
         "ONESTOP_MAIL_BATCH": int(env("ONESTOP_MAIL_BATCH", "200")),
+        #: a claimed e-mail not sent after this many minutes is sent again (its worker died)
+        "ONESTOP_MAIL_LEASE_MINUTES": float(env("ONESTOP_MAIL_LEASE_MINUTES", "15")),
         #: the site's address, for links in e-mails (e.g. https://motcua.example.gov.vn)
         "ONESTOP_BASE_URL": env("ONESTOP_BASE_URL", ""),
         "PAGE_SIZE": 50,

@@ -47,7 +47,7 @@ def relay_outbox() -> int:
 @shared_task(name="onestop.send_notification_mail", autoretry_for=(MailServerUnavailable,), retry_backoff=30,
              max_retries=8)
 def send_notification_mail(notification_ids: list[int]) -> int:
-    """E-mail a batch of notifications, each at most once (``notifications/mail.py``)."""
+    """E-mail a batch of notifications, each at least once (``notifications/mail.py``)."""
     try:
         return send_batch(notification_ids)
     except Exception:

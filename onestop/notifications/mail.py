@@ -1,12 +1,14 @@
-"""E-mail copies of notifications, sent by the worker in batches, each at most once.
+"""E-mail copies of notifications, sent by the worker in batches, each at least once.
 
-``send_batch(ids)`` claims the notifications with one ``UPDATE … SET emailed_at = now WHERE id
-IN (…) AND emailed_at IS NULL RETURNING id`` and commits the claim before the first mail leaves:
-a task delivered twice (redelivered after a worker crash, or enqueued twice) finds nothing left
-to claim. The price of at-most-once is that a crash between the claim and the send loses those
-mails; the in-app notification stays the record. When the mail server cannot be reached at all,
-the claims of the mails not yet attempted are released and the task is retried later; a mail
-whose sending was attempted is never sent again, because the server may have taken it.
+``send_batch(ids)`` claims the notifications with one ``UPDATE … SET email_claimed_at = now WHERE
+id IN (…) AND emailed_at IS NULL AND (not claimed, or the claim's lease ran out) RETURNING id`` and
+commits the claim before the first mail leaves, so a task delivered twice, or two overlapping
+batches, find nothing left to claim. Each mail sent is marked ``emailed_at`` and committed at
+once. A worker that dies between the claim and the marks leaves claims behind; once their lease
+(``ONESTOP_MAIL_LEASE_MINUTES``) has run out the deadline sweep hands them to the worker again
+(``stale_claims``). The price of never losing a mail is that the one being sent when the worker
+died may go twice. When the mail server cannot be reached at all, the claims of the mails not yet
+attempted are released and the task is retried later.
 
 Transport: SMTP when ``ONESTOP_SMTP_HOST`` is set (port, STARTTLS and login from the
 ``ONESTOP_SMTP_*`` settings); otherwise, the embedded default, one ``.eml`` file per mail in
@@ -15,13 +17,14 @@ Transport: SMTP when ``ONESTOP_SMTP_HOST`` is set (port, STARTTLS and login from
 import logging
 import smtplib
 import ssl
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from onestop.auth.models import User
@@ -50,9 +53,12 @@ class MailServerUnavailable(Exception):
 
 def send_batch(notification_ids: list[int]) -> int:
     """Claim, then send, the e-mails of these notifications; returns how many were sent."""
+    now = clock.now()
     claimed = list(db.session.scalars(
-        update(Notification).where(Notification.id.in_(notification_ids), Notification.emailed_at.is_(None))
-        .values(emailed_at=clock.now()).returning(Notification.id).execution_options(synchronize_session=False)))
+        update(Notification).where(Notification.id.in_(notification_ids), Notification.emailed_at.is_(None),
+                                   or_(Notification.email_claimed_at.is_(None),
+                                       Notification.email_claimed_at < now - _lease()))
+        .values(email_claimed_at=now).returning(Notification.id).execution_options(synchronize_session=False)))
     db.session.commit()
     if not claimed:
         return 0
@@ -61,7 +67,7 @@ def send_batch(notification_ids: list[int]) -> int:
         .options(selectinload(Notification.dossier).selectinload(Dossier.holder_agency))
         .order_by(Notification.id)).all()
     messages = [(n.id, compose(n, u)) for n, u in rows if u.email]
-    db.session.rollback()  # end the read: on SQLite an open transaction holds the write lock
+    _mark_done(set(claimed) - {i for i, _ in messages})  # nobody to write to
     attempted: set[int] = set()
     sent = 0
     try:
@@ -72,16 +78,39 @@ def send_batch(notification_ids: list[int]) -> int:
                     transport.send(message)
                 except _PER_MESSAGE_ERRORS:
                     log.warning("mail for notification %s refused", notification_id, exc_info=True)
-                    continue
-                sent += 1
+                else:
+                    sent += 1
+                _mark_done({notification_id})
     except (OSError, smtplib.SMTPException) as exc:
         unattempted = [i for i, _ in messages if i not in attempted]
         if unattempted:
             db.session.execute(update(Notification).where(Notification.id.in_(unattempted))
-                               .values(emailed_at=None).execution_options(synchronize_session=False))
+                               .values(email_claimed_at=None).execution_options(synchronize_session=False))
             db.session.commit()
         raise MailServerUnavailable(f"{len(unattempted)} mails released for a retry: {exc}") from exc
     return sent
+
+
+def stale_claims(now: datetime, limit: int = 10_000) -> list[int]:
+    """Notifications whose e-mail was claimed longer than the lease ago and never marked done."""
+    return list(db.session.scalars(
+        select(Notification.id).where(Notification.emailed_at.is_(None), Notification.email_claimed_at.is_not(None),
+                                      Notification.email_claimed_at < now - _lease())
+        .order_by(Notification.id).limit(limit)))
+
+
+def _lease() -> timedelta:
+    return timedelta(minutes=current_app.config["ONESTOP_MAIL_LEASE_MINUTES"])
+
+
+def _mark_done(notification_ids: set[int]) -> None:
+    """Record the mails as done and commit: the claim's lease no longer matters for them.
+
+    The commit also ends the read transaction, which on SQLite would hold the write lock."""
+    if notification_ids:
+        db.session.execute(update(Notification).where(Notification.id.in_(notification_ids))
+                           .values(emailed_at=clock.now()).execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def compose(notification: Notification, user: User) -> EmailMessage:

@@ -15,6 +15,10 @@ class Notification(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_notifications_unread", "user_id", postgresql_where=text("read_at IS NULL"),
               sqlite_where=text("read_at IS NULL")),
+        # e-mails claimed by a worker and not done: the sweep takes back those whose lease ran out
+        Index("ix_notifications_mail_claimed", "email_claimed_at",
+              postgresql_where=text("emailed_at IS NULL AND email_claimed_at IS NOT NULL"),
+              sqlite_where=text("emailed_at IS NULL AND email_claimed_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,7 +30,10 @@ class Notification(TimestampMixin, db.Model):
     #: unique per (kind, dossier, step visit, threshold, user): re-running a sweep adds nothing
     key: Mapped[str] = mapped_column(String(200), unique=True)
     read_at: Mapped[datetime | None]
-    #: when the e-mail copy was claimed for sending (at most once); None: not e-mailed
+    #: when a worker took the e-mail copy to send it; a claim older than the lease with no
+    #: ``emailed_at`` is taken again (the worker died while sending)
+    email_claimed_at: Mapped[datetime | None]
+    #: when the e-mail copy was done with: sent, refused for good by the server, or no address
     emailed_at: Mapped[datetime | None]
 
     dossier = relationship("Dossier")

@@ -47,8 +47,9 @@ waits for the first to commit and then sees its state advanced. The unique key s
 line of defence either way.
 
 **E-mail.** The ids of the new notifications of the kinds in ``ONESTOP_MAIL_KINDS`` go to the
-worker through the outbox, ``ONESTOP_MAIL_BATCH`` ids per task, in the sweep's transaction; the
-tasks are published after the commit and ``mail.py`` sends each mail at most once.
+worker through the outbox, ``ONESTOP_MAIL_BATCH`` ids per task, in the sweep's transaction, with
+the e-mails whose worker died while sending them (claimed, never done, lease run out); the tasks
+are published after the commit and ``mail.py`` sends each mail at least once.
 """
 from datetime import datetime
 from functools import lru_cache
@@ -79,6 +80,7 @@ from onestop.core.models import UTCDateTime
 from onestop.core.workdays import current_calendar
 from onestop.dossiers.models import Dossier, Status
 from onestop.extensions import db
+from onestop.notifications.mail import stale_claims
 from onestop.notifications.models import Notification
 from onestop.notifications.operations import insert_ignoring_duplicates
 from onestop.notifications.outbox import enqueue
@@ -304,6 +306,7 @@ class _Run:
                          .join(User.__table__, supervisors), where=(enabled,))
 
     def hand_mail_to_worker(self) -> None:
+        self.to_mail.extend(stale_claims(self.now))
         batch = current_app.config["ONESTOP_MAIL_BATCH"]
         for start in range(0, len(self.to_mail), batch):
             enqueue(MAIL_TASK, notification_ids=self.to_mail[start:start + batch])

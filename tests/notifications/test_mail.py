@@ -1,6 +1,8 @@
 """E-mail copies of notifications: claimed once, written as .eml in the embedded default, sent over
-SMTP (a real local aiosmtpd server) when configured, released for a retry when the server is down."""
+SMTP (a real local aiosmtpd server) when configured, released for a retry when the server is down,
+and sent again by the next sweep when the worker died while sending them."""
 import socket
+from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -9,9 +11,10 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from onestop.core import clock
-from onestop.notifications.mail import MailServerUnavailable, send_batch
-from onestop.notifications.models import Notification
-from onestop.notifications.sweep import sweep
+from onestop.notifications import mail
+from onestop.notifications.mail import MailServerUnavailable, send_batch, stale_claims
+from onestop.notifications.models import Notification, OutboxMessage
+from onestop.notifications.sweep import MAIL_TASK, sweep
 from tests.conftest import COPY, vn
 
 
@@ -92,7 +95,7 @@ def test_server_down_releases_the_claims_for_a_retry(app, db, due_notifications,
     monkeypatch.setitem(app.config, "ONESTOP_SMTP_PORT", free_port())  # nobody listens there
     with pytest.raises(MailServerUnavailable):
         send_batch(due_notifications)
-    assert all(n.emailed_at is None for n in db.session.scalars(
+    assert all(n.emailed_at is None and n.email_claimed_at is None for n in db.session.scalars(
         select(Notification).where(Notification.id.in_(due_notifications)).execution_options(populate_existing=True)))
 
 
@@ -102,3 +105,55 @@ def test_users_without_an_address_get_no_mail(app, db, due_notifications, user, 
     db.session.flush()
     assert send_batch(due_notifications) == 0
     assert not list(Path(tmp_path).rglob("*.eml"))
+
+
+class DiesOnSecondMail:
+    """A transport whose worker dies (any unexpected error) while sending the second mail."""
+
+    def __init__(self, sent: list):
+        self.sent = sent
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send(self, message) -> None:
+        if len(self.sent) == 1:
+            raise SystemExit("worker killed")
+        self.sent.append(message["X-Onestop-Notification"])
+
+
+def test_a_mail_whose_worker_died_is_sent_again_once_its_lease_runs_out(app, db, due_notifications, tmp_path,
+                                                                         monkeypatch):
+    sent: list[str] = []
+    monkeypatch.setattr(mail, "_transport", lambda: DiesOnSecondMail(sent))
+    with pytest.raises(SystemExit):
+        send_batch(due_notifications)
+    db.session.rollback()
+    first, second = sorted(due_notifications)
+    assert sent == [str(first)]
+    rows = {n.id: n for n in db.session.scalars(select(Notification).where(Notification.id.in_(due_notifications))
+                                                .execution_options(populate_existing=True))}
+    assert rows[first].emailed_at is not None  # marked as soon as it left
+    assert rows[second].emailed_at is None and rows[second].email_claimed_at is not None
+    claimed_at = rows[second].email_claimed_at
+
+    monkeypatch.setattr(mail, "_transport", lambda: mail._FolderTransport(tmp_path / "mail"))
+    assert send_batch(due_notifications) == 0  # a redelivered task: the claim still holds
+    lease = timedelta(minutes=app.config["ONESTOP_MAIL_LEASE_MINUTES"])
+    assert stale_claims(claimed_at + lease - timedelta(seconds=1)) == []
+
+    later = claimed_at + lease + timedelta(minutes=1)
+    with clock.frozen(later):
+        before = set(db.session.scalars(select(OutboxMessage.id)))
+        sweep()
+        handed = [m.payload["notification_ids"] for m in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.task == MAIL_TASK)) if m.id not in before]
+        assert handed == [[second]]
+        assert send_batch(handed[0]) == 1
+        assert stale_claims(later) == []
+    assert [m["X-Onestop-Notification"] for m in map(
+        lambda f: message_from_bytes(f.read_bytes(), policy=policy.default),
+        (tmp_path / "mail").glob("*.eml"))] == [str(second)]
