@@ -100,11 +100,13 @@ def load(instance_path: Path) -> dict:
         #: the site's address, for links in e-mails (e.g. https://motcua.example.gov.vn)
         "ONESTOP_BASE_URL": env("ONESTOP_BASE_URL", ""),
         "PAGE_SIZE": 50,
-        #: attachments: where the files go and the largest one taken; a request a little larger than
-        #: that is cut off before it is read (413)
+        #: attachments: where the files go, the largest file taken and how many at once; a request
+        #: larger than that many of the largest is cut off before it is read (413)
         "ONESTOP_ATTACHMENT_DIR": env("ONESTOP_ATTACHMENT_DIR", str(instance_path / "attachments")),
         "ONESTOP_ATTACHMENT_MAX_MB": float(env("ONESTOP_ATTACHMENT_MAX_MB", "10")),
-        "MAX_CONTENT_LENGTH": int((float(env("ONESTOP_ATTACHMENT_MAX_MB", "10")) + 1) * 1024 * 1024),
+        "ONESTOP_ATTACHMENT_MAX_FILES": int(env("ONESTOP_ATTACHMENT_MAX_FILES", "10")),
+        "MAX_CONTENT_LENGTH": int((float(env("ONESTOP_ATTACHMENT_MAX_MB", "10"))
+                                   * int(env("ONESTOP_ATTACHMENT_MAX_FILES", "10")) + 1) * 1024 * 1024),
         #: the place written on the official slips ("Hải Phòng, ngày … tháng … năm …")
         "ONESTOP_PLACE_NAME": env("ONESTOP_PLACE_NAME", "Hải Phòng"),
     }

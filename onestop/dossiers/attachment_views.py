@@ -35,22 +35,29 @@ def upload(dossier_id: int):
     form = AttachmentForm(engine().procedure(dossier.procedure_code))
     if not form.validate_on_submit():
         return render_dossier(dossier, ActionForm(formdata=None), 422, attachment_form=form)
+    stored: list[str] = []
     try:
-        attachment = add_attachment(dossier, current_user, filename=form.file.data.filename or "",
-                                    data=form.data_bytes, document=form.document.data)
+        for filename, data in form.uploads:
+            stored.append(add_attachment(dossier, current_user, filename=filename, data=data,
+                                         document=form.document.data).stored_name)
+        db.session.commit()
     except OperationError as exc:
-        db.session.rollback()
+        _undo(stored)
         flash(str(exc), "error")
         return redirect(url_for("agencies.dossier", dossier_id=dossier_id, _anchor="attachments"))
-    stored_name = attachment.stored_name
-    try:
-        db.session.commit()
     except Exception:
-        db.session.rollback()
-        attachment_store.discard(stored_name)
+        _undo(stored)
         raise
-    flash(_("Đã đính kèm tệp %(name)s.", name=attachment.filename), "success")
+    names = ", ".join(attachment_store.display_name(name) for name, _data in form.uploads)
+    flash(_("Đã đính kèm tệp %(name)s.", name=names), "success")
     return redirect(url_for("agencies.dossier", dossier_id=dossier_id, _anchor="attachments"))
+
+
+def _undo(stored_names: list[str]) -> None:
+    """Nothing of a refused upload stays: not its rows, not its files."""
+    db.session.rollback()
+    for name in stored_names:
+        attachment_store.discard(name)
 
 
 @bp.get("/<int:attachment_id>")

@@ -22,9 +22,10 @@ def png() -> bytes:
     return out.getvalue()
 
 
-def upload(client, dossier_id: int, data: bytes, name: str = "don-de-nghi.pdf", document: str = ""):
+def upload(client, dossier_id: int, data: bytes, name: str = "don-de-nghi.pdf", document: str = "", more=()):
+    files = [(BytesIO(data), name)] + [(BytesIO(d), n) for d, n in more]
     return client.post(f"/dossiers/{dossier_id}/attachments/", content_type="multipart/form-data",
-                       data={"file": (BytesIO(data), name), "document": document})
+                       data={"file": files, "document": document})
 
 
 def fetch(client, url: str):
@@ -275,3 +276,45 @@ def test_the_receipt_leads_the_clerk_on_to_attach_the_scans(client, login_as, cr
     login_as("hb.clerk")
     page = client.get(f"/desk/dossiers/{dossier.id}/receipt").get_data(as_text=True)
     assert f'href="/dossiers/{dossier.id}#attachments">Đính kèm bản chụp giấy tờ</a>' in page
+
+
+def test_several_files_at_once_are_all_kept_or_none(app, client, login_as, db, create_dossier, monkeypatch):
+    dossier = create_dossier()
+    login_as("hb.clerk")
+    before = stored_files(app)
+    response = upload(client, dossier.id, PDF, name="trang-1.pdf", document="land_papers",
+                      more=[(png(), "trang-2.png"), (b"MZ" + b"\x00" * 64, "trang-3.pdf")])
+    assert response.status_code == 422
+    assert "trang-3.pdf: Chỉ nhận tệp" in response.get_data(as_text=True)
+    assert attachments(db, dossier.id) == [] and stored_files(app) == before
+
+    response = upload(client, dossier.id, PDF, name="trang-1.pdf", document="land_papers",
+                      more=[(png(), "trang-2.png")])
+    assert response.status_code == 302
+    assert sorted((a.filename, a.document) for a in attachments(db, dossier.id)) == [
+        ("trang-1.pdf", "land_papers"), ("trang-2.png", "land_papers")]
+    assert "Đã đính kèm tệp trang-1.pdf, trang-2.png." in client.get(response.headers["Location"]).get_data(as_text=True)
+
+    monkeypatch.setitem(app.config, "ONESTOP_ATTACHMENT_MAX_FILES", 2)
+    response = upload(client, dossier.id, PDF, more=[(PDF, "b.pdf"), (PDF, "c.pdf")])
+    assert response.status_code == 422 and "Tối đa 2 tệp một lần." in response.get_data(as_text=True)
+    assert len(attachments(db, dossier.id)) == 2
+
+
+def test_a_failure_while_saving_leaves_no_file_behind(app, client, login_as, db, create_dossier, monkeypatch):
+    from onestop.dossiers import attachment_views
+    dossier = create_dossier()
+    login_as("hb.clerk")
+    before = stored_files(app)
+    calls = []
+
+    def add_then_fail(*args, **kwargs):
+        if calls:
+            raise attachment_views.OperationError("Hồ sơ đã kết thúc.")
+        calls.append(1)
+        return original(*args, **kwargs)
+    original = attachment_views.add_attachment
+    monkeypatch.setattr(attachment_views, "add_attachment", add_then_fail)
+    response = upload(client, dossier.id, PDF, more=[(PDF, "b.pdf")])
+    assert response.status_code == 302
+    assert attachments(db, dossier.id) == [] and stored_files(app) == before
