@@ -51,6 +51,7 @@ def test_the_receipt_gives_the_next_days_appointment(client, login_as, db, user)
     page = client.get(f"/desk/dossiers/{dossier.id}/receipt").get_data(as_text=True)
     assert "Thời gian nhận hồ sơ: 15 giờ 30 phút, ngày 11/12/2026." in page
     assert '<b data-testid="due-date">17 giờ 00 phút, ngày 14/12/2026</b>' in page
+    assert "hồ sơ nhận sau 15 giờ 00 phút được tính từ ngày làm việc tiếp theo." in page
 
 
 @pytest.mark.parametrize(("received_at", "remind_at"), [
