@@ -52,15 +52,17 @@ def create_app(config_override: dict | None = None) -> Flask:
     from onestop.core.views import bp as core_bp
     from onestop.dossiers.attachment_views import bp as attachments_bp
     from onestop.dossiers.deadline_views import bp as deadlines_bp
+    from onestop.dossiers.online_views import bp as online_desk_bp
     from onestop.dossiers.slip_views import bp as slips_bp
     from onestop.dossiers.views import bp as desk_bp
     from onestop.notifications.views import bp as notifications_bp
+    from onestop.public.online_views import bp as online_bp
     from onestop.public.views import bp as public_bp
     from onestop.reports.views import bp as reports_bp
     from onestop.workflows.views import bp as workflows_bp
 
     for bp in (auth_bp, desk_bp, slips_bp, agencies_bp, notifications_bp, reports_bp, public_bp, core_bp, deadlines_bp,
-               attachments_bp):
+               attachments_bp, online_bp, online_desk_bp):
         app.register_blueprint(bp)
     app.register_blueprint(workflows_bp)
     web.init_app(app)

@@ -8,5 +8,6 @@ from onestop.dossiers.extensions_model import DossierExtension  # noqa: F401
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent  # noqa: F401
 from onestop.notifications.models import Notification, OutboxMessage  # noqa: F401
 from onestop.notifications.rules import ReminderRule  # noqa: F401
+from onestop.public.online_models import OnlineApplication, OnlineApplicationFile  # noqa: F401
 from onestop.public.throttle import LookupAttempt  # noqa: F401
 from onestop.reports.models import WorkingDay  # noqa: F401

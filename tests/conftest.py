@@ -25,6 +25,7 @@ from onestop.dossiers.models import DailySequence, Dossier, DossierEvent
 from onestop.dossiers.operations import Applicant, receive_dossier
 from onestop.extensions import db as _db
 from onestop.notifications.models import Notification, OutboxMessage
+from onestop.public.online_models import OnlineApplication, OnlineApplicationFile
 
 SERVER_MODE = bool(os.environ.get("ONESTOP_TEST_DATABASE_URL"))
 
@@ -113,7 +114,8 @@ def committed(app):
     with app.app_context():
         yield _db
         _db.session.rollback()
-        for model in (Notification, OutboxMessage, DossierEvent, Consultation, Attachment, Dossier, DailySequence):
+        for model in (Notification, OutboxMessage, DossierEvent, Consultation, Attachment, OnlineApplicationFile,
+                      OnlineApplication, Dossier, DailySequence):
             _db.session.execute(delete(model))
         _db.session.commit()
         _db.session.remove()

@@ -11,6 +11,7 @@ from onestop.dossiers.consultations import Consultation
 from onestop.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent, Status
 from onestop.extensions import db
 from onestop.notifications.models import Notification
+from onestop.public.online_models import ApplicationStatus, OnlineApplication
 from onestop.workflows.engine import Engine
 
 
@@ -19,6 +20,10 @@ class Tab:
     key: str
     label: str
     predicate: ColumnElement[bool]
+    #: what the tab lists: dossiers, or the online applications waiting at the desk
+    source: type = Dossier
+    #: the template of the list's rows, when they are not dossiers
+    rows: str | None = None
 
 
 def _steps_where(engine: Engine, test) -> ColumnElement[bool]:
@@ -59,7 +64,10 @@ def desk_tabs(user: User, engine: Engine) -> list[Tab]:
     # officers, whose steps are their inbox's, not the desk's
     at_desk = and_(Dossier.holder_agency_id == user.agency_id, Dossier.status.in_(OPEN_STATUSES),
                    _steps_where(engine, lambda s: s.role == "clerk"))
+    waiting_online = and_(OnlineApplication.desk_agency_id == user.agency_id,
+                          OnlineApplication.status == ApplicationStatus.SUBMITTED)
     return [
+        Tab("online", _("Trực tuyến chờ tiếp nhận"), waiting_online, OnlineApplication, "desk/_online_rows.html"),
         Tab("to_forward", _("Chờ chuyển xử lý"), and_(at_desk, Dossier.status == Status.PROCESSING,
                                                        _steps_where(engine, lambda s: s.action("forward")))),
         Tab("to_return", _("Chờ trả kết quả"), and_(at_desk, _steps_where(engine, lambda s: s.action("return_result")))),
@@ -68,7 +76,7 @@ def desk_tabs(user: User, engine: Engine) -> list[Tab]:
     ]
 
 
-def tab_counts(tabs: list[Tab], extra: ColumnElement[bool] | None = None) -> dict[str, int]:
+def tab_counts(tabs: list[Tab], procedure_code: str | None = None) -> dict[str, int]:
     """Every tab's count in one statement, a ``count(*)`` subquery per tab.
 
     Each subquery is planned on its own predicate, so it reads the tab's rows through its indexes
@@ -78,8 +86,8 @@ def tab_counts(tabs: list[Tab], extra: ColumnElement[bool] | None = None) -> dic
     """
     columns = []
     for t in tabs:
-        query = select(func.count()).select_from(Dossier).where(t.predicate)
-        if extra is not None:
-            query = query.where(extra)
+        query = select(func.count()).select_from(t.source).where(t.predicate)
+        if procedure_code is not None:
+            query = query.where(t.source.procedure_code == procedure_code)
         columns.append(query.scalar_subquery().label(t.key))
     return {key: int(value) for key, value in db.session.execute(select(*columns)).one()._mapping.items()}

@@ -35,15 +35,16 @@ class Attachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     #: the checklist document this file is a copy of, if any (a key of the procedure's documents)
     document: Mapped[str | None] = mapped_column(String(60))
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    #: the uploader's agency at the time
+    #: None: the citizen, who uploaded it with an online application the desk accepted
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the uploader's agency at the time (for a citizen's file, the desk that accepted it)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=clock.now)
     removed_at: Mapped[datetime | None]
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     dossier: Mapped[Dossier] = relationship()
-    uploaded_by: Mapped[User] = relationship(foreign_keys=[uploaded_by_id])
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
     agency: Mapped[Agency] = relationship()
 
     @property

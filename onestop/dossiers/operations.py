@@ -21,11 +21,12 @@ from onestop.dossiers.attachments_model import Attachment
 from onestop.dossiers.codes import next_code
 from onestop.dossiers.consultations import Consultation
 from onestop.dossiers.extensions_model import DossierExtension, ExtensionStatus
-from onestop.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent, Status
+from onestop.dossiers.models import OPEN_STATUSES, Channel, Dossier, DossierEvent, Status
 from onestop.extensions import db
 from onestop.notifications.operations import notify, notify_supervisors
 from onestop.notifications.outbox import enqueue
 from onestop.notifications.rules import plan_reminders
+from onestop.public.online_models import ApplicationStatus, OnlineApplication
 from onestop.workflows.definition import Step
 from onestop.workflows.engine import ActionRefused, Engine
 from onestop.workflows.holders import AgencyTree, HolderNotFound, resolve_holder
@@ -54,8 +55,9 @@ def engine() -> Engine:
 
 
 def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, documents: list[str],
-                    delivery_method: str = "desk", note: str | None = None) -> Dossier:
-    """Log a dossier handed in at the actor's desk; it starts at the procedure's first step."""
+                    delivery_method: str = "desk", note: str | None = None, channel: Channel = Channel.DESK) -> Dossier:
+    """Log a dossier received by the actor's desk (handed in there, or filed online with it);
+    it starts at the procedure's first step."""
     if actor.role != Role.CLERK or not actor.agency.has_desk:
         raise OperationError(_("Chỉ cán bộ bộ phận một cửa được tiếp nhận hồ sơ."))
     if not engine().has(procedure_code):
@@ -83,7 +85,7 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
         applicant_name=applicant.name, applicant_id_number=applicant.id_number,
         applicant_phone=applicant.phone, applicant_email=applicant.email or None,
         applicant_address=applicant.address, documents=sorted(set(documents)),
-        delivery_method=delivery_method, note=note or None, received_at=now,
+        delivery_method=delivery_method, channel=channel, note=note or None, received_at=now,
         due_at=cal.add_working_hours(counted_from, procedure.budget_hours),
         step_started_at=now, step_due_at=cal.add_working_hours(counted_from, start.hours),
     )
@@ -485,3 +487,53 @@ def remove_attachment(attachment: Attachment, actor: User) -> DossierEvent:
                  f"Gỡ tệp đính kèm {attachment.filename}")
     db.session.flush()
     return event
+
+
+# --- online applications: the desk accepts one (it becomes a dossier) or refuses it -------------
+
+def _decide_application(application: OnlineApplication, actor: User) -> None:
+    if not application.is_waiting:
+        raise OperationError(_("Hồ sơ trực tuyến %(reference)s đã được xử lý (%(status)s).",
+                               reference=application.reference, status=application.status_label))
+    if not application.can_see(actor):
+        raise OperationError(_("Chỉ cán bộ bộ phận một cửa nơi công dân chọn được tiếp nhận hồ sơ trực tuyến này."))
+
+
+def accept_online_application(application: OnlineApplication, actor: User, documents: list[str]) -> Dossier:
+    """Receive the application as a dossier of the ``online`` channel, as of now: its code,
+    appointment and deadlines count from the acceptance, not from the filing. ``documents`` are
+    the checklist documents the clerk found in order. The citizen's files become the dossier's
+    attachments (no uploader: the citizen), pointing to the files already stored."""
+    _decide_application(application, actor)
+    procedure = engine().procedure(application.procedure_code)
+    missing = [d.name for d in procedure.required_documents() if d.key not in documents]
+    if missing:
+        raise OperationError(_("Còn thiếu giấy tờ bắt buộc: %(documents)s", documents="; ".join(missing)))
+    dossier = receive_dossier(
+        actor, procedure_code=application.procedure_code, documents=documents,
+        applicant=Applicant(name=application.applicant_name, id_number=application.applicant_id_number,
+                            phone=application.applicant_phone, address=application.applicant_address,
+                            email=application.applicant_email),
+        delivery_method=application.delivery_method, channel=Channel.ONLINE,
+        note=f"Nộp trực tuyến, mã {application.reference}")
+    for file in application.files:
+        db.session.add(Attachment(
+            dossier=dossier, stored_name=file.stored_name, filename=file.filename, content_type=file.content_type,
+            size=file.size, sha256=file.sha256, document=file.document, uploaded_by=None,
+            agency_id=application.desk_agency_id, uploaded_at=application.submitted_at))
+    application.status = ApplicationStatus.ACCEPTED
+    application.decided_by, application.decided_at, application.dossier = actor, dossier.received_at, dossier
+    db.session.flush()
+    return dossier
+
+
+def refuse_online_application(application: OnlineApplication, actor: User, reason: str) -> OnlineApplication:
+    """Refuse to receive the application, with the reason the citizen will read; nothing else moves."""
+    _decide_application(application, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise OperationError(_("Nêu lý do từ chối tiếp nhận."))
+    application.status = ApplicationStatus.REFUSED
+    application.decided_by, application.decided_at, application.refusal_reason = actor, clock.now(), reason
+    db.session.flush()
+    return application

@@ -1,5 +1,8 @@
-"""A small fixed-window limiter for the public look-up, kept in the database so every web
-process (and both run modes) share it without another server."""
+"""A small fixed-window limiter for the public pages, kept in the database so every web process
+(and both run modes) share it without another server.
+
+A row counts events per key and window: failed look-ups under the client's address, online
+submissions under ``submission_key(address)``; each caller compares the count with its own limit."""
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, delete, select
@@ -11,7 +14,7 @@ from onestop.extensions import db
 
 
 class LookupAttempt(db.Model):
-    """Failed look-ups per client address and window start."""
+    """Events (failed look-ups, or submissions) per key and window start."""
 
     __tablename__ = "lookup_attempts"
 
@@ -22,6 +25,8 @@ class LookupAttempt(db.Model):
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 10
+#: online applications one address may file per window
+MAX_SUBMISSIONS = 5
 
 
 def _window(now: datetime) -> datetime:
@@ -29,14 +34,18 @@ def _window(now: datetime) -> datetime:
     return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=now.tzinfo)
 
 
-def is_blocked(client: str) -> bool:
+def submission_key(client: str) -> str:
+    return f"submit:{client}"
+
+
+def is_blocked(client: str, limit: int = MAX_FAILURES) -> bool:
     now = clock.now()
     failures = db.session.scalar(select(LookupAttempt.failures).where(
         LookupAttempt.client == client, LookupAttempt.window_start == _window(now)))
-    return (failures or 0) >= MAX_FAILURES
+    return (failures or 0) >= limit
 
 
-def record_failure(client: str) -> None:
+def record(client: str) -> None:
     now = clock.now()
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = insert(LookupAttempt).values(client=client, window_start=_window(now), failures=1)

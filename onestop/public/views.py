@@ -1,4 +1,5 @@
-"""Public look-up, no login: dossier code + last 4 digits of the applicant's ID.
+"""Public look-up, no login: dossier code (or online application reference) + last 4 digits of
+the applicant's ID.
 
 A wrong combination answers exactly like an unknown code, failures are throttled per client,
 and the page shows only public-safe facts: status, appointment, agency and date per step.
@@ -12,11 +13,13 @@ from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.dossiers.operations import engine
 from onestop.extensions import db
 from onestop.public.forms import LookupForm
-from onestop.public.throttle import is_blocked, record_failure
+from onestop.public.online_models import OnlineApplication
+from onestop.public.throttle import is_blocked, record
 
 bp = Blueprint("public", __name__, url_prefix="/tra-cuu")
 
 NOT_FOUND = _l("Không tìm thấy hồ sơ với mã và số định danh đã nhập.")
+REFERENCE_PREFIX = "TT-"
 BLOCKED = _l("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 
 
@@ -32,13 +35,27 @@ def lookup():
     if is_blocked(client):
         return render_template("public/lookup.html", form=form, message=BLOCKED), 429
     code = form.code.data.strip().upper()
+    if code.startswith(REFERENCE_PREFIX):
+        return _application(form, client, code)
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code).options(
         selectinload(Dossier.events).selectinload(DossierEvent.to_agency)))
     if dossier is None or not dossier.applicant_id_number.endswith(form.id_tail.data):
-        record_failure(client)
+        record(client)
         db.session.commit()
         return render_template("public/lookup.html", form=form, message=NOT_FOUND), 404
     procedure = engine().procedure(dossier.procedure_code)
     steps = [(e.at, e.to_agency.name, procedure.step(e.to_step).name)
              for e in dossier.events if e.is_move]
     return render_template("public/lookup.html", form=form, dossier=dossier, procedure=procedure, steps=steps)
+
+
+def _application(form: LookupForm, client: str, reference: str):
+    """An online application: waiting, accepted (with the dossier code to look up next) or refused."""
+    application = db.session.scalar(select(OnlineApplication).where(OnlineApplication.reference == reference)
+                                    .options(selectinload(OnlineApplication.dossier)))
+    if application is None or not application.applicant_id_number.endswith(form.id_tail.data):
+        record(client)
+        db.session.commit()
+        return render_template("public/lookup.html", form=form, message=NOT_FOUND), 404
+    return render_template("public/lookup.html", form=form, application=application,
+                           procedure=engine().procedure(application.procedure_code))

@@ -136,6 +136,29 @@ def new_page(request, browser, live_server):
             context.close()
 
 
+def screenshot(page, name: str) -> None:
+    """A full-page screenshot of what the page shows now, as ``test-artifacts/e2e/<name>.png``."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def no_throttle(committed):
+    """The public pages count failed look-ups and submissions per address in ``lookup_attempts``,
+    and every browser comes from 127.0.0.1: start and end the test with none counted."""
+    from sqlalchemy import delete
+
+    from onestop.public.throttle import LookupAttempt
+
+    def clear():
+        committed.session.rollback()
+        committed.session.execute(delete(LookupAttempt))
+        committed.session.commit()
+    clear()
+    yield
+    clear()
+
+
 @pytest.fixture
 def browser_page(new_page):
     return new_page()

@@ -8,16 +8,15 @@ Failed look-ups are throttled per client address in ``lookup_attempts``; this te
 failures from 127.0.0.1, so ``no_throttle`` deletes the table's rows before and after it.
 """
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from onestop.auth.models import User
 from onestop.core.calendar import VN_TZ
 from onestop.dossiers.operations import perform_action
-from onestop.public.throttle import LookupAttempt
+from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -26,26 +25,8 @@ TAIL = "1234"  # the default applicant's ID ends in 1234 (tests/conftest.py)
 NOTES = ("Ghi chú nội bộ: gọi lại anh An", "Thiếu chữ ký chủ hộ, chuyển Sở xem xét")
 NOT_FOUND = {"vi": "Không tìm thấy hồ sơ với mã và số định danh đã nhập.",
              "en": "No dossier found with this code and identification number."}
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 HB = "Ủy ban nhân dân quận Hồng Bàng"
 STNMT = "Sở Tài nguyên và Môi trường"
-
-
-def shot(page, name: str) -> None:
-    """A full-page screenshot of what the citizen sees now, named after the page."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"public-lookup-{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def no_throttle(committed):
-    def clear():
-        committed.session.rollback()
-        committed.session.execute(delete(LookupAttempt))
-        committed.session.commit()
-    clear()
-    yield
-    clear()
 
 
 @pytest.fixture
@@ -118,7 +99,7 @@ def test_citizen_looks_up_a_moving_dossier_on_desktop_and_phone(moved, new_page)
     page = new_page()
     page.goto("/tra-cuu/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tra cứu tình trạng hồ sơ")
-    shot(page, "desktop-form")
+    screenshot(page, "public-lookup-desktop-form")
     expect(page.get_by_role("button", name="Đăng xuất")).to_have_count(0)  # nobody is logged in
     _look_up(page, moved["code"].lower(), TAIL)  # the code is not case-sensitive
     expect(page).to_have_url(re.compile(r"/tra-cuu/$"))
@@ -126,17 +107,17 @@ def test_citizen_looks_up_a_moving_dossier_on_desktop_and_phone(moved, new_page)
     # the answer takes the focus, so a screen reader reads it and a phone scrolls to it
     expect(page.get_by_test_id("lookup-result").get_by_role("heading", level=2)).to_be_focused()
     _no_horizontal_scroll(page)
-    shot(page, "desktop-result")
+    screenshot(page, "public-lookup-desktop-result")
 
     phone = new_page()
     phone.set_viewport_size(PHONE)
     phone.goto("/tra-cuu/")
     _no_horizontal_scroll(phone)
-    shot(phone, "phone-form")
+    screenshot(phone, "public-lookup-phone-form")
     _look_up(phone, moved["code"], TAIL)
     _assert_public_result(phone, moved)
     _no_horizontal_scroll(phone)
-    shot(phone, "phone-result")
+    screenshot(phone, "public-lookup-phone-result")
     # the button and the fields are big enough to hit with a thumb and fit the screen
     for box in (phone.locator("#code").bounding_box(), phone.get_by_role("button", name="Tra cứu").bounding_box()):
         assert box["height"] >= 36 and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
@@ -148,7 +129,7 @@ def test_wrong_digits_and_unknown_code_get_the_same_answer(moved, new_page):
     with page.expect_response(lambda r: r.request.method == "POST") as wrong_tail:
         _look_up(page, moved["code"], "9999")
     wrong_digits = _not_found_answer(page)
-    shot(page, "desktop-not-found")
+    screenshot(page, "public-lookup-desktop-not-found")
 
     page.goto("/tra-cuu/")
     unknown = "HB-000101-9999"
@@ -170,14 +151,14 @@ def test_receipt_qr_link_prefills_the_code_and_english_works(moved, new_page, lo
     staff.goto(f"/desk/dossiers/{moved['id']}/receipt")
     href = staff.get_by_test_id("qr").get_by_role("link").get_attribute("href")
     assert re.fullmatch(rf"http://[^/]+/tra-cuu/\?code={moved['code']}", href), href
-    shot(staff, "receipt-with-qr")
+    screenshot(staff, "public-lookup-receipt-with-qr")
 
     citizen = new_page()
     citizen.set_viewport_size(PHONE)
     citizen.goto(href)
     expect(citizen.locator("#code")).to_have_value(moved["code"])
     expect(citizen.locator("#id_tail")).to_be_focused()  # only the four digits are left to type
-    shot(citizen, "phone-qr-prefilled")
+    screenshot(citizen, "public-lookup-phone-qr-prefilled")
 
     citizen.get_by_test_id("language-switch").get_by_role("link", name="English").click()
     expect(citizen.locator("html")).to_have_attribute("lang", "en")
@@ -187,10 +168,10 @@ def test_receipt_qr_link_prefills_the_code_and_english_works(moved, new_page, lo
     _assert_public_result(citizen, moved, lang="en")
     expect(citizen.get_by_test_id("lookup-result")).to_contain_text("Appointment date")
     _no_horizontal_scroll(citizen)
-    shot(citizen, "phone-en-result")
+    screenshot(citizen, "public-lookup-phone-en-result")
 
     citizen.locator("#id_tail").click()  # another try: the citizen taps the digits field
     _look_up(citizen, moved["code"], "0000")
     expect(citizen.get_by_test_id("lookup-message")).to_have_text(NOT_FOUND["en"])
     _no_horizontal_scroll(citizen)
-    shot(citizen, "phone-en-not-found")
+    screenshot(citizen, "public-lookup-phone-en-not-found")

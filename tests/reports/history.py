@@ -49,7 +49,7 @@ class History:
         with clock.frozen(when):
             dossier = receive_dossier(_user(self.db, clerk), procedure_code=procedure, applicant=APPLICANT,
                                       documents=documents)
-            if channel is not None:  # no online intake exists yet: the channel is set as it would arrive
+            if channel is not None:  # set directly: the history needs no application and no files
                 dossier.channel = channel
             self.db.session.flush()
         self.dossiers[name] = dossier

@@ -1,0 +1,106 @@
+"""The desk's side of online submission: open an application filed with this desk, see its files,
+accept it (it becomes a dossier, and the clerk lands on its receipt) or refuse it with a reason.
+
+Only the clerks of the desk the citizen chose see an application or its files; anyone else gets a 404.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from onestop.dossiers import attachment_store
+from onestop.dossiers.attachment_views import INLINE_TYPES
+from onestop.dossiers.online_forms import AcceptOnlineForm, RefuseOnlineForm
+from onestop.dossiers.operations import (
+    OperationError,
+    accept_online_application,
+    engine,
+    refuse_online_application,
+)
+from onestop.extensions import db
+from onestop.public.online_models import OnlineApplication, OnlineApplicationFile
+
+bp = Blueprint("online_desk", __name__, url_prefix="/desk/online")
+
+
+def _application_or_404(application_id: int) -> OnlineApplication:
+    application = db.session.scalar(select(OnlineApplication).where(OnlineApplication.id == application_id).options(
+        selectinload(OnlineApplication.files), selectinload(OnlineApplication.decided_by),
+        selectinload(OnlineApplication.dossier)))
+    if application is None or not application.can_see(current_user):
+        abort(404)
+    return application
+
+
+def _render(application: OnlineApplication, accept_form=None, refuse_form=None, status: int = 200):
+    procedure = engine().procedure(application.procedure_code)
+    if accept_form is None:
+        accept_form = AcceptOnlineForm(formdata=None, documents=list(application.documents))
+    accept_form.documents.choices = [(d.key, d.name) for d in procedure.documents]
+    return render_template("desk/online_application.html", application=application, procedure=procedure,
+                           files={d.key: [f for f in application.files if f.document == d.key] for d in procedure.documents},
+                           accept_form=accept_form, refuse_form=refuse_form or RefuseOnlineForm(formdata=None)), status
+
+
+@bp.get("/<int:application_id>")
+@login_required
+def show(application_id: int):
+    return _render(_application_or_404(application_id))
+
+
+@bp.get("/<int:application_id>/files/<int:file_id>")
+@login_required
+def download(application_id: int, file_id: int):
+    application = _application_or_404(application_id)
+    file = next((f for f in application.files if f.id == file_id), None)
+    if file is None:
+        abort(404)
+    return _send(file)
+
+
+def _send(file: OnlineApplicationFile):
+    """As a dossier's attachment is served: the stored type, never sniffed by the browser, sandboxed."""
+    response = send_file(attachment_store.path_of(file.stored_name), mimetype=file.content_type,
+                         as_attachment=file.content_type not in INLINE_TYPES, download_name=file.filename,
+                         conditional=True, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/<int:application_id>/accept")
+@login_required
+def accept(application_id: int):
+    application = _application_or_404(application_id)
+    form = AcceptOnlineForm()
+    if not form.validate_on_submit():
+        return _render(application, accept_form=form, status=422)
+    try:
+        dossier = accept_online_application(application, current_user, list(form.documents.data or []))
+    except OperationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _render(db.session.get(OnlineApplication, application_id), accept_form=form, status=422)
+    db.session.commit()
+    flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=dossier.code), "success")
+    return redirect(url_for("desk.receipt", dossier_id=dossier.id))
+
+
+@bp.post("/<int:application_id>/refuse")
+@login_required
+def refuse(application_id: int):
+    application = _application_or_404(application_id)
+    form = RefuseOnlineForm()
+    if not form.validate_on_submit():
+        return _render(application, refuse_form=form, status=422)
+    try:
+        refuse_online_application(application, current_user, form.reason.data)
+    except OperationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _render(db.session.get(OnlineApplication, application_id), refuse_form=form, status=422)
+    db.session.commit()
+    flash(_("Đã từ chối tiếp nhận hồ sơ trực tuyến %(reference)s.", reference=application.reference), "success")
+    return redirect(url_for("desk.queue", tab="online"))

@@ -1,0 +1,123 @@
+"""A citizen's online application (nộp hồ sơ trực tuyến) and its files, until the desk decides.
+
+An application is not a dossier: it has no code, no deadline and no holder until a clerk of the
+chosen desk accepts it; accepting logs a dossier (channel ``online``) whose clock starts then.
+
+Its files have a table of their own rather than rows in ``attachments`` with a nullable
+``dossier_id``: an attachment belongs to a dossier and is served through the dossier scope, while
+an application's file is an unchecked upload seen only by the clerks of one desk, and a refused
+application's files must never show up in a dossier query. Keeping them apart leaves every
+invariant of ``attachments`` (and every query that reads it) as it was. On acceptance each file
+gets an attachment row pointing to the same stored file: nothing is copied, nothing is moved.
+"""
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from onestop.agencies.models import Agency
+from onestop.auth.models import Role, User
+from onestop.core import clock
+from onestop.core.models import str_enum
+from onestop.dossiers.models import Dossier
+from onestop.extensions import db
+
+
+class ApplicationStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+STATUS_LABELS = {
+    ApplicationStatus.SUBMITTED: _l("Chờ tiếp nhận"),
+    ApplicationStatus.ACCEPTED: _l("Đã tiếp nhận"),
+    ApplicationStatus.REFUSED: _l("Bị từ chối tiếp nhận"),
+}
+
+
+class OnlineApplication(db.Model):
+    __tablename__ = "online_applications"
+    __table_args__ = (
+        CheckConstraint("(status = 'submitted') = (decided_at IS NULL) AND (decided_at IS NULL) = (decided_by_id IS NULL)",
+                        name="decided_together"),
+        CheckConstraint("(status = 'accepted') = (dossier_id IS NOT NULL)", name="accepted_iff_dossier"),
+        CheckConstraint("(status = 'refused') = (refusal_reason IS NOT NULL)", name="refused_with_reason"),
+        # the desk's tab "online, waiting for reception"
+        Index("ix_online_applications_waiting_desk", "desk_agency_id", "submitted_at",
+              postgresql_where=text("status = 'submitted'"), sqlite_where=text("status = 'submitted'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: ``TT-{yyMMdd}-{6 random letters and digits}``, given to the citizen for the look-up
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[ApplicationStatus] = mapped_column(str_enum(ApplicationStatus), default=ApplicationStatus.SUBMITTED)
+    #: national code of the procedure in the catalogue
+    procedure_code: Mapped[str] = mapped_column(String(20))
+    #: the desk the citizen chose; only its clerks see and decide the application
+    desk_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    #: 12-digit citizen identification number
+    applicant_id_number: Mapped[str] = mapped_column(String(12))
+    applicant_phone: Mapped[str] = mapped_column(String(20))
+    applicant_email: Mapped[str | None] = mapped_column(String(200))
+    applicant_address: Mapped[str] = mapped_column(String(300))
+    #: keys of the checklist documents the citizen uploaded a file for
+    documents: Mapped[list] = mapped_column(JSON, default=list)
+    #: how the result goes back: ``desk`` or ``post`` (public post)
+    delivery_method: Mapped[str] = mapped_column(String(10), default="desk")
+
+    submitted_at: Mapped[datetime] = mapped_column(default=clock.now)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: why the desk refused it, shown to the citizen by the look-up
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    #: the dossier logged when the desk accepted it
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+
+    desk_agency: Mapped[Agency] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+    dossier: Mapped[Dossier | None] = relationship()
+    files: Mapped[list["OnlineApplicationFile"]] = relationship(
+        back_populates="application", order_by="OnlineApplicationFile.id", cascade="all, delete-orphan")
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == ApplicationStatus.SUBMITTED
+
+    @property
+    def status_label(self) -> str:
+        """In the language of the request."""
+        return str(STATUS_LABELS[self.status])
+
+    def can_see(self, user: User) -> bool:
+        """Only the clerks of the chosen desk (anyone else gets a 404)."""
+        return user.active and user.role == Role.CLERK and user.agency_id == self.desk_agency_id
+
+    def __repr__(self) -> str:
+        return f"<OnlineApplication {self.reference} {self.status}>"
+
+
+class OnlineApplicationFile(db.Model):
+    """One file the citizen uploaded, as a copy of one checklist document."""
+
+    __tablename__ = "online_application_files"
+    __table_args__ = (CheckConstraint("size > 0", name="not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("online_applications.id", ondelete="CASCADE"), index=True)
+    #: the checklist document (a key of the procedure's documents)
+    document: Mapped[str] = mapped_column(String(60))
+    #: the generated file name under the attachments folder (``yyyy/mm/<random>.<ext>``)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    #: the name the file had on the citizen's computer, for display and download only
+    filename: Mapped[str] = mapped_column(String(200))
+    #: the type read from the file's content, not the one the browser claimed
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    application: Mapped[OnlineApplication] = relationship(back_populates="files")
