@@ -21,8 +21,12 @@ from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.core.models import str_enum
+from onestop.core.workdays import current_calendar
 from onestop.dossiers.models import Dossier
 from onestop.extensions import db
+
+#: working hours the desk has to accept or refuse an application
+CHECK_HOURS = 8
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -83,6 +87,15 @@ class OnlineApplication(db.Model):
     dossier: Mapped[Dossier | None] = relationship()
     files: Mapped[list["OnlineApplicationFile"]] = relationship(
         back_populates="application", order_by="OnlineApplicationFile.id", cascade="all, delete-orphan")
+
+    @property
+    def check_due_at(self) -> datetime:
+        """The desk checks an application within one working day of its filing."""
+        return current_calendar().add_working_hours(self.submitted_at, CHECK_HOURS)
+
+    @property
+    def check_overdue(self) -> bool:
+        return self.is_waiting and self.check_due_at < clock.now()
 
     @property
     def is_waiting(self) -> bool:

@@ -191,3 +191,13 @@ def test_the_statistics_count_an_accepted_application_as_online(db, application,
     assert report.total.online_rate == pytest.approx(1 / 2)
     levels = {s.service_level: (s.new, s.online) for s in report.service_levels}
     assert levels[4] == (2, 1)
+
+
+def test_the_desk_tab_shows_each_applications_check_deadline(client, login_as, db, application):
+    login_as("hbmk.clerk")
+    with clock.frozen(ACCEPTED):
+        listing = client.get("/desk/?tab=online").get_data(as_text=True)
+    assert '<span class="due" data-testid="check-due">09/12/2026 16:30</span>' in listing  # one working day
+    with clock.frozen(vn(2026, 12, 10, 8, 0)):
+        listing = client.get("/desk/?tab=online").get_data(as_text=True)
+    assert '<span class="due late" data-testid="check-due">09/12/2026 16:30 · quá hạn</span>' in listing
