@@ -282,6 +282,16 @@ def make_dossier(rng, dossier_id, kind, procedure, step, desk, agency, staff, se
     return row
 
 
+def schema_head() -> str:
+    """The migrations' head: a load made under another schema is made again."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "onestop" / "migrations"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def loaded_mark(url: str) -> str | None:
     import psycopg
 
@@ -307,7 +317,7 @@ def main(argv=None) -> int:
         parser.error("refusing that database: the benchmark resets its schema; use one of its own (onestop_bench_inbox)")
     os.environ.setdefault("ONESTOP_INSTANCE_PATH", str(Path(tempfile.gettempdir()) / "onestop-bench-inbox"))
 
-    mark = f"{MARK}: scale={args.scale:g} seed={args.seed}"
+    mark = f"{MARK}: scale={args.scale:g} seed={args.seed} schema={schema_head()}"
     if args.reload or loaded_mark(args.url) != mark:
         load(args.url, args.scale, args.seed)
     else:
