@@ -24,7 +24,8 @@ from onestop.dossiers.models import Dossier
 from onestop.dossiers.operations import engine
 from onestop.dossiers.slips import PAPER_LOCALE
 from onestop.extensions import db
-from onestop.reports import bottlenecks, queries, statistics, tables, trends
+from onestop.public.online_models import OnlineApplication
+from onestop.reports import bottlenecks, online, queries, statistics, tables, trends
 from onestop.reports.charts import Series, bar_chart
 from onestop.reports.exports import FORMATS, send
 from onestop.reports.periods import Period, PeriodError, local_today
@@ -147,7 +148,18 @@ def overdue():
     if fmt:
         return send(tables.overdue(report, scope_name(current_user), _scope_code()), fmt)
     return render_template("reports/overdue.html", report=report, engine=engine(), scope=scope_name(current_user),
-                           due_soon_hours=current_app.config["ONESTOP_DUE_SOON_HOURS"])
+                           due_soon_hours=current_app.config["ONESTOP_DUE_SOON_HOURS"],
+                           late_online=online.count_late(current_user, now))
+
+
+@bp.get("/overdue/online")
+def overdue_online():
+    """The online applications no desk has received or refused within a working day."""
+    now = clock.now()
+    page = _paginate(online.late_applications(current_user, now).options(
+        selectinload(OnlineApplication.desk_agency)), scalars=True)
+    return render_template("reports/online_late.html", page=page, engine=engine(), now=now,
+                           where=scope_name(current_user))
 
 
 @bp.get("/overdue/dossiers")
