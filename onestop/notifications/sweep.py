@@ -82,6 +82,8 @@ from onestop.dossiers.models import Dossier, Status
 from onestop.extensions import db
 from onestop.notifications.mail import stale_claims
 from onestop.notifications.models import Notification
+from onestop.notifications.online import KIND as ONLINE_KIND
+from onestop.notifications.online import remind_late_applications
 from onestop.notifications.operations import insert_ignoring_duplicates
 from onestop.notifications.outbox import enqueue
 from onestop.notifications.rules import Rules, current_rules
@@ -113,6 +115,9 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     run.due_and_overdue(max_days)
     run.escalation(1)
     run.escalation(2)
+    late_online = remind_late_applications(now)
+    if late_online:
+        run.counts[ONLINE_KIND] = late_online
     run.hand_mail_to_worker()
     db.session.flush()
     return run.counts
