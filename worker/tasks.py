@@ -5,6 +5,7 @@ from celery import shared_task
 
 from onestop.dossiers.operations import route
 from onestop.extensions import db
+from onestop.notifications.applicant_mail import send_decision
 from onestop.notifications.mail import MailServerUnavailable, send_batch
 from onestop.notifications.outbox import relay
 from onestop.notifications.sweep import sweep
@@ -50,6 +51,17 @@ def send_notification_mail(notification_ids: list[int]) -> int:
     """E-mail a batch of notifications, each at least once (``notifications/mail.py``)."""
     try:
         return send_batch(notification_ids)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+@shared_task(name="onestop.mail_applicant_decision", autoretry_for=(MailServerUnavailable,), retry_backoff=30,
+             max_retries=8)
+def mail_applicant_decision(application_id: int) -> bool:
+    """Tell a citizen who filed online what the desk decided (``notifications/applicant_mail.py``)."""
+    try:
+        return send_decision(application_id)
     except Exception:
         db.session.rollback()
         raise

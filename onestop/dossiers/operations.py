@@ -32,6 +32,7 @@ from onestop.workflows.engine import ActionRefused, Engine
 from onestop.workflows.holders import AgencyTree, HolderNotFound, resolve_holder
 
 ROUTE_TASK = "onestop.route_dossier"
+APPLICANT_MAIL_TASK = "onestop.mail_applicant_decision"
 _OUTCOME_STATUS = {"done": Status.DONE, "refused": Status.REFUSED, "withdrawn": Status.WITHDRAWN}
 
 
@@ -523,6 +524,7 @@ def accept_online_application(application: OnlineApplication, actor: User, docum
             agency_id=application.desk_agency_id, uploaded_at=application.submitted_at))
     application.status = ApplicationStatus.ACCEPTED
     application.decided_by, application.decided_at, application.dossier = actor, dossier.received_at, dossier
+    _tell_applicant(application)
     db.session.flush()
     return dossier
 
@@ -535,5 +537,13 @@ def refuse_online_application(application: OnlineApplication, actor: User, reaso
         raise OperationError(_("Nêu lý do từ chối tiếp nhận."))
     application.status = ApplicationStatus.REFUSED
     application.decided_by, application.decided_at, application.refusal_reason = actor, clock.now(), reason
+    _tell_applicant(application)
     db.session.flush()
     return application
+
+
+def _tell_applicant(application: OnlineApplication) -> None:
+    """The citizen who gave an e-mail address hears of the decision (``notifications/applicant_mail.py``)."""
+    if application.applicant_email:
+        db.session.flush()
+        enqueue(APPLICANT_MAIL_TASK, application_id=application.id)

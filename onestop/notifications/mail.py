@@ -71,11 +71,11 @@ def send_batch(notification_ids: list[int]) -> int:
     attempted: set[int] = set()
     sent = 0
     try:
-        with _transport() as transport:
+        with transport() as out:
             for notification_id, message in messages:
                 attempted.add(notification_id)
                 try:
-                    transport.send(message)
+                    out.send(message)
                 except _PER_MESSAGE_ERRORS:
                     log.warning("mail for notification %s refused", notification_id, exc_info=True)
                 else:
@@ -148,7 +148,8 @@ def _local(value) -> str:
     return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
-def _transport():
+def transport():
+    """Where mail goes: the SMTP server when one is set, else ``.eml`` files (the embedded default)."""
     config = current_app.config
     if config["ONESTOP_SMTP_HOST"]:
         return _SMTPTransport(config)
@@ -194,7 +195,7 @@ class _FolderTransport:
         return self
 
     def send(self, message: EmailMessage) -> None:
-        name = f"{clock.now():%Y%m%dT%H%M%S}-{message['X-Onestop-Notification']}.eml"
+        name = f"{clock.now():%Y%m%dT%H%M%S}-{message['X-Onestop-Notification'] or message['X-Onestop-Application']}.eml"
         partial = self.folder / (name + ".part")
         partial.write_bytes(message.as_bytes())
         partial.replace(self.folder / name)

@@ -81,6 +81,8 @@ class OnlineApplication(db.Model):
     refusal_reason: Mapped[str | None] = mapped_column(Text)
     #: the dossier logged when the desk accepted it
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    #: when the e-mail telling the citizen the desk's decision was claimed for sending (it goes once)
+    decision_mailed_at: Mapped[datetime | None]
 
     desk_agency: Mapped[Agency] = relationship()
     decided_by: Mapped[User | None] = relationship()

@@ -128,7 +128,7 @@ class DiesOnSecondMail:
 def test_a_mail_whose_worker_died_is_sent_again_once_its_lease_runs_out(app, db, due_notifications, tmp_path,
                                                                          monkeypatch):
     sent: list[str] = []
-    monkeypatch.setattr(mail, "_transport", lambda: DiesOnSecondMail(sent))
+    monkeypatch.setattr(mail, "transport", lambda: DiesOnSecondMail(sent))
     with pytest.raises(SystemExit):
         send_batch(due_notifications)
     db.session.rollback()
@@ -140,7 +140,7 @@ def test_a_mail_whose_worker_died_is_sent_again_once_its_lease_runs_out(app, db,
     assert rows[second].emailed_at is None and rows[second].email_claimed_at is not None
     claimed_at = rows[second].email_claimed_at
 
-    monkeypatch.setattr(mail, "_transport", lambda: mail._FolderTransport(tmp_path / "mail"))
+    monkeypatch.setattr(mail, "transport", lambda: mail._FolderTransport(tmp_path / "mail"))
     assert send_batch(due_notifications) == 0  # a redelivered task: the claim still holds
     lease = timedelta(minutes=app.config["ONESTOP_MAIL_LEASE_MINUTES"])
     assert stale_claims(claimed_at + lease - timedelta(seconds=1)) == []
