@@ -493,6 +493,9 @@ def remove_attachment(attachment: Attachment, actor: User) -> DossierEvent:
 # --- online applications: the desk accepts one (it becomes a dossier) or refuses it -------------
 
 def _decide_application(application: OnlineApplication, actor: User) -> None:
+    """Take the application's row lock and check it still waits: of two clerks (or a double click)
+    deciding at once, the second sees the first's decision instead of making a second dossier."""
+    db.session.refresh(application, with_for_update=True)
     if not application.is_waiting:
         raise OperationError(_("Hồ sơ trực tuyến %(reference)s đã được xử lý (%(status)s).",
                                reference=application.reference, status=application.status_label))

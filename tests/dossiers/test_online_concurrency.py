@@ -1,0 +1,58 @@
+"""Two acceptances of one online application at the same moment make one dossier (PostgreSQL and SQLite)."""
+import threading
+
+from sqlalchemy import func, select
+
+from onestop.agencies.models import Agency
+from onestop.auth.models import User
+from onestop.core import clock
+from onestop.dossiers.models import Dossier
+from onestop.dossiers.operations import Applicant, OperationError, accept_online_application
+from onestop.public.online_models import OnlineApplication
+from onestop.public.online_operations import submit_application
+from tests.conftest import vn
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_a_double_acceptance_makes_one_dossier(app, committed):
+    db = committed
+    desk = db.session.scalar(select(Agency.id).where(Agency.code == "HBMK"))
+    clerk_id = db.session.scalar(select(User.id).where(User.username == "hbmk.clerk"))
+    with clock.frozen(vn(2026, 12, 8, 9, 0)):
+        application = submit_application(
+            procedure_code="1.001193", desk_id=desk, delivery_method="desk",
+            applicant=Applicant(name="Trần Thị Bình", id_number="031190004321", phone="0987654321",
+                                address="5 Lê Lợi, Máy Tơ, Ngô Quyền"),
+            uploads=[("declaration", "to-khai.pdf", PDF), ("birth_notice", "chung-sinh.pdf", PDF)])
+    db.session.commit()
+    application_id = application.id
+    db.session.rollback()  # hold no transaction (SQLite: no write lock) while the clerks decide
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def accept() -> None:
+        try:
+            with app.app_context():
+                clerk = db.session.get(User, clerk_id)
+                clerk.agency  # noqa: B018  (load it before the transaction ends)
+                db.session.commit()
+                barrier.wait(timeout=30)
+                found = db.session.get(OnlineApplication, application_id)
+                try:
+                    accept_online_application(found, clerk, ["birth_notice", "declaration"])
+                    db.session.commit()
+                    outcomes.append("accepted")
+                except OperationError:
+                    db.session.rollback()
+                    outcomes.append("already decided")
+        except BaseException as exc:  # reported below
+            outcomes.append(repr(exc))
+
+    threads = [threading.Thread(target=accept) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["accepted", "already decided"]
+    assert db.session.scalar(select(func.count()).select_from(Dossier)) == 1
