@@ -122,6 +122,7 @@ def perform_action(dossier: Dossier, action: str, actor: User, note: str | None 
 
     ``documents`` (desk only) replaces the checklist, e.g. when a supplement is brought in.
     """
+    _lock(dossier)
     note = (note or "").strip() or None
     if action == "return_result" and not (dossier.result_recipient or dossier.post_waybill):
         raise OperationError(_("Ghi người nhận kết quả hoặc số vận đơn bưu chính trước khi trả kết quả."))
@@ -170,6 +171,15 @@ def return_result(dossier: Dossier, actor: User, *, recipient: str | None = None
     except OperationError:
         dossier.post_waybill, dossier.result_recipient = previous  # a refusal leaves the dossier as it was
         raise
+
+
+def _lock(row) -> None:
+    """Take the row's lock and read it afresh, so that a verb checks the state as it is now: of two
+    people acting on one dossier (or application) at once, or a double click, the second sees the
+    first's decision. What the caller has set on the row is flushed first, so it is kept. (SQLite:
+    every transaction holds the database's write lock from its start, which serialises them anyway.)"""
+    db.session.flush()
+    db.session.refresh(row, with_for_update=True)
 
 
 def _holder(step: Step, receiving: Agency) -> Agency:
@@ -493,9 +503,8 @@ def remove_attachment(attachment: Attachment, actor: User) -> DossierEvent:
 # --- online applications: the desk accepts one (it becomes a dossier) or refuses it -------------
 
 def _decide_application(application: OnlineApplication, actor: User) -> None:
-    """Take the application's row lock and check it still waits: of two clerks (or a double click)
-    deciding at once, the second sees the first's decision instead of making a second dossier."""
-    db.session.refresh(application, with_for_update=True)
+    """Check, under the application's row lock, that it still waits (``_lock``)."""
+    _lock(application)
     if not application.is_waiting:
         raise OperationError(_("Hồ sơ trực tuyến %(reference)s đã được xử lý (%(status)s).",
                                reference=application.reference, status=application.status_label))

@@ -26,10 +26,11 @@ def running_worker(app, committed):
     app.config["ONESTOP_DISPATCH_ON_COMMIT"] = False
 
 
-def wait_for(db, query, expected, timeout=30.0):
+def wait_for(db, query, expected, timeout=60.0):
     """Poll the database until ``query`` returns ``expected``.
 
     Each read is its own short transaction: on SQLite an open one holds the write lock the worker needs.
+    The timeout outlasts the routing task's retries (1 + 2 + 4 + 8 + 16 s) on a loaded machine.
     """
     deadline = time.monotonic() + timeout
     value = None
