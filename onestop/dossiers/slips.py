@@ -209,8 +209,10 @@ def html_to_pdf(html: str) -> bytes:
 # --- 07: the tracking ledger ------------------------------------------------------------------
 
 LEDGER_HEADERS = ("STT", "Mã hồ sơ", "Người nộp", "Thủ tục", "Tiếp nhận", "Hẹn trả", "Hoàn thành",
-                  "Tình trạng", "Hình thức trả kết quả")
-LEDGER_WIDTHS = (6, 20, 26, 50, 17, 17, 17, 16, 40)
+                  "Tình trạng", "Hình thức trả kết quả", "Hình thức nộp")
+LEDGER_WIDTHS = (6, 20, 26, 50, 17, 17, 17, 16, 40, 14)
+#: how the dossier reached the desk, as the ledger writes it
+CHANNEL_LABELS = {"desk": "Trực tiếp", "online": "Trực tuyến", "interconnection": "Liên thông"}
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
@@ -229,7 +231,7 @@ def ledger_query(user: User, start: date, end: date) -> Select:
              else dossier_scope(user))
     return (select(Dossier.code, Dossier.applicant_name, Dossier.procedure_code, Dossier.received_at,
                    Dossier.due_at, Dossier.finished_at, Dossier.status, Dossier.delivery_method,
-                   Dossier.result_recipient, Dossier.post_waybill)
+                   Dossier.result_recipient, Dossier.post_waybill, Dossier.channel)
             .where(scope, Dossier.received_at >= local_day_start(start),
                    Dossier.received_at < local_day_start(end + timedelta(days=1)))
             .order_by(Dossier.received_at, Dossier.id))
@@ -279,7 +281,7 @@ def ledger_workbook(rows, *, agency: Agency, start: date, end: date, subtree: bo
             procedures[row.procedure_code] = engine().procedure(row.procedure_code).name
         ws.append([number, row.code, row.applicant_name, procedures[row.procedure_code],
                    _local_naive(row.received_at), _local_naive(row.due_at), _local_naive(row.finished_at),
-                   statuses[row.status], returned_how(row)])
+                   statuses[row.status], returned_how(row), CHANNEL_LABELS.get(row.channel, row.channel)])
         for cell in ws[ws.max_row]:
             cell.border = border
             cell.alignment = Alignment(vertical="top", wrap_text=True)

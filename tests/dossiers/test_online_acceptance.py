@@ -201,3 +201,18 @@ def test_the_desk_tab_shows_each_applications_check_deadline(client, login_as, d
     with clock.frozen(vn(2026, 12, 10, 8, 0)):
         listing = client.get("/desk/?tab=online").get_data(as_text=True)
     assert '<span class="due late" data-testid="check-due">09/12/2026 16:30 · quá hạn</span>' in listing
+
+
+def test_the_ledger_says_the_dossier_was_filed_online(client, login_as, db, application, user):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    with clock.frozen(ACCEPTED):
+        dossier = accept_online_application(application, user("hbmk.clerk"), BIRTH_DOCS)
+    db.session.commit()
+    login_as("hbmk.clerk")
+    response = client.get("/ledger?start=09/12/2026&end=09/12/2026&format=xlsx")
+    sheet = load_workbook(BytesIO(response.data)).active
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    [row] = [r for r in rows if r[1] == dossier.code]
+    assert row[-1] == "Trực tuyến"

@@ -363,7 +363,7 @@ def test_ledger_lists_the_desk_s_dossiers_of_the_period(client, login_as, period
     assert rows[1][0] == "Ủy ban nhân dân quận Hồng Bàng — Bộ phận tiếp nhận và trả kết quả"
     assert rows[2][0] == "Từ ngày 07/12/2026 đến ngày 11/12/2026"
     assert rows[4] == ["STT", "Mã hồ sơ", "Người nộp", "Thủ tục", "Tiếp nhận", "Hẹn trả", "Hoàn thành",
-                       "Tình trạng", "Hình thức trả kết quả"]
+                       "Tình trạng", "Hình thức trả kết quả", "Hình thức nộp"]
     data = rows[5:]
     assert [r[1] for r in data] == [period[k].code for k in ("early", "done", "post")]
     early, done, post = data
@@ -382,7 +382,7 @@ def test_ledger_due_and_returned_how(client, login_as, journey):
     (row,) = rows[5:]
     assert row[1:3] == [journey.code, "Trần Thị Bình"]
     assert row[4:7] == [datetime(2026, 12, 7, 9, 0), datetime(2027, 1, 18, 8, 0), datetime(2027, 1, 5, 15, 0)]
-    assert row[7:] == ["Đã trả kết quả", "Tại bộ phận một cửa — người nhận: Trần Thị Bình"]
+    assert row[7:] == ["Đã trả kết quả", "Tại bộ phận một cửa — người nhận: Trần Thị Bình", "Trực tiếp"]
 
 
 def test_supervisor_ledger_covers_the_subtree(client, login_as, period):
