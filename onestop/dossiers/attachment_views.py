@@ -64,9 +64,15 @@ def _undo(stored_names: list[str]) -> None:
 @login_required
 def download(dossier_id: int, attachment_id: int):
     attachment = _attachment_or_404(dossier_id, attachment_id)
-    response = send_file(attachment_store.path_of(attachment.stored_name), mimetype=attachment.content_type,
-                         as_attachment=attachment.content_type not in INLINE_TYPES,
-                         download_name=attachment.filename, conditional=True, max_age=0)
+    return serve_stored(attachment.stored_name, attachment.content_type, attachment.filename)
+
+
+def serve_stored(stored_name: str, content_type: str, filename: str):
+    """Send a stored file under its own name and its checked type, which the browser may not
+    second-guess; shown (sandboxed, never run) when it is a PDF or a picture, downloaded otherwise."""
+    response = send_file(attachment_store.path_of(stored_name), mimetype=content_type,
+                         as_attachment=content_type not in INLINE_TYPES, download_name=filename,
+                         conditional=True, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
     response.headers["Cache-Control"] = "private, no-store"

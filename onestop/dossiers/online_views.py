@@ -3,14 +3,13 @@ accept it (it becomes a dossier, and the clerk lands on its receipt) or refuse i
 
 Only the clerks of the desk the citizen chose see an application or its files; anyone else gets a 404.
 """
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from onestop.dossiers import attachment_store
-from onestop.dossiers.attachment_views import INLINE_TYPES
+from onestop.dossiers.attachment_views import serve_stored
 from onestop.dossiers.online_forms import AcceptOnlineForm, RefuseOnlineForm
 from onestop.dossiers.operations import (
     OperationError,
@@ -19,7 +18,7 @@ from onestop.dossiers.operations import (
     refuse_online_application,
 )
 from onestop.extensions import db
-from onestop.public.online_models import OnlineApplication, OnlineApplicationFile
+from onestop.public.online_models import OnlineApplication
 
 bp = Blueprint("online_desk", __name__, url_prefix="/desk/online")
 
@@ -56,18 +55,7 @@ def download(application_id: int, file_id: int):
     file = next((f for f in application.files if f.id == file_id), None)
     if file is None:
         abort(404)
-    return _send(file)
-
-
-def _send(file: OnlineApplicationFile):
-    """As a dossier's attachment is served: the stored type, never sniffed by the browser, sandboxed."""
-    response = send_file(attachment_store.path_of(file.stored_name), mimetype=file.content_type,
-                         as_attachment=file.content_type not in INLINE_TYPES, download_name=file.filename,
-                         conditional=True, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return serve_stored(file.stored_name, file.content_type, file.filename)
 
 
 @bp.post("/<int:application_id>/accept")

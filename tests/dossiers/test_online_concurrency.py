@@ -1,6 +1,4 @@
 """Two acceptances of one online application at the same moment make one dossier (PostgreSQL and SQLite)."""
-import threading
-
 from sqlalchemy import func, select
 
 from onestop.agencies.models import Agency
@@ -11,6 +9,7 @@ from onestop.dossiers.operations import Applicant, OperationError, accept_online
 from onestop.public.online_models import OnlineApplication
 from onestop.public.online_operations import submit_application
 from tests.conftest import vn
+from tests.race import race
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -27,32 +26,21 @@ def test_a_double_acceptance_makes_one_dossier(app, committed):
             uploads=[("declaration", "to-khai.pdf", PDF), ("birth_notice", "chung-sinh.pdf", PDF)])
     db.session.commit()
     application_id = application.id
-    db.session.rollback()  # hold no transaction (SQLite: no write lock) while the clerks decide
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def accept() -> None:
+    def load() -> tuple[User, OnlineApplication]:
+        clerk = db.session.get(User, clerk_id)
+        clerk.agency  # noqa: B018  (load it before the transaction ends)
+        return clerk, db.session.get(OnlineApplication, application_id)
+
+    def accept(loaded) -> str:
+        clerk, found = loaded
         try:
-            with app.app_context():
-                clerk = db.session.get(User, clerk_id)
-                clerk.agency  # noqa: B018  (load it before the transaction ends)
-                db.session.commit()
-                barrier.wait(timeout=30)
-                found = db.session.get(OnlineApplication, application_id)
-                try:
-                    accept_online_application(found, clerk, ["birth_notice", "declaration"])
-                    db.session.commit()
-                    outcomes.append("accepted")
-                except OperationError:
-                    db.session.rollback()
-                    outcomes.append("already decided")
-        except BaseException as exc:  # reported below
-            outcomes.append(repr(exc))
+            accept_online_application(found, clerk, ["birth_notice", "declaration"])
+        except OperationError:
+            db.session.rollback()
+            return "already decided"
+        db.session.commit()
+        return "accepted"
 
-    threads = [threading.Thread(target=accept) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["accepted", "already decided"]
+    assert sorted(race(app, db, 2, load, accept)) == ["accepted", "already decided"]
     assert db.session.scalar(select(func.count()).select_from(Dossier)) == 1
