@@ -22,6 +22,8 @@ from onestop.workflows.holders import AgencyTree
 
 #: from service level 3 on, a procedure's dossier may be filed online
 ONLINE_SERVICE_LEVEL = 3
+#: an online application's reference starts so; a dossier code starts with its agency's code
+REFERENCE_PREFIX = "TT-"
 #: no 0/O, 1/I: the citizen may have to read the reference out over the phone
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -58,7 +60,7 @@ def online_offer() -> Offer:
 def new_reference() -> str:
     day = clock.now().astimezone(VN_TZ)
     while True:
-        reference = f"TT-{day:%y%m%d}-{''.join(secrets.choice(_ALPHABET) for _ in range(6))}"
+        reference = f"{REFERENCE_PREFIX}{day:%y%m%d}-{''.join(secrets.choice(_ALPHABET) for _ in range(6))}"
         if not db.session.scalar(select(exists().where(OnlineApplication.reference == reference))):
             return reference
 

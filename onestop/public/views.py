@@ -14,12 +14,12 @@ from onestop.dossiers.operations import engine
 from onestop.extensions import db
 from onestop.public.forms import LookupForm
 from onestop.public.online_models import OnlineApplication
+from onestop.public.online_operations import REFERENCE_PREFIX
 from onestop.public.throttle import is_blocked, record
 
 bp = Blueprint("public", __name__, url_prefix="/tra-cuu")
 
 NOT_FOUND = _l("Không tìm thấy hồ sơ với mã và số định danh đã nhập.")
-REFERENCE_PREFIX = "TT-"
 BLOCKED = _l("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 
 
@@ -40,9 +40,7 @@ def lookup():
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code).options(
         selectinload(Dossier.events).selectinload(DossierEvent.to_agency)))
     if dossier is None or not dossier.applicant_id_number.endswith(form.id_tail.data):
-        record(client)
-        db.session.commit()
-        return render_template("public/lookup.html", form=form, message=NOT_FOUND), 404
+        return _not_found(form, client)
     procedure = engine().procedure(dossier.procedure_code)
     steps = [(e.at, e.to_agency.name, procedure.step(e.to_step).name)
              for e in dossier.events if e.is_move]
@@ -54,8 +52,13 @@ def _application(form: LookupForm, client: str, reference: str):
     application = db.session.scalar(select(OnlineApplication).where(OnlineApplication.reference == reference)
                                     .options(selectinload(OnlineApplication.dossier)))
     if application is None or not application.applicant_id_number.endswith(form.id_tail.data):
-        record(client)
-        db.session.commit()
-        return render_template("public/lookup.html", form=form, message=NOT_FOUND), 404
+        return _not_found(form, client)
     return render_template("public/lookup.html", form=form, application=application,
                            procedure=engine().procedure(application.procedure_code))
+
+
+def _not_found(form: LookupForm, client: str):
+    """The one answer to an unknown code and to a wrong combination, counted against the client."""
+    record(client)
+    db.session.commit()
+    return render_template("public/lookup.html", form=form, message=NOT_FOUND), 404

@@ -4,18 +4,15 @@ earlier dossier: the journey that ``bench/intake_bench.py`` times, run once per 
 Speed is the bench's business; this test holds the count of keys to a budget, so it fails when
 the pre-fill or the keyboard flow breaks (a focus that does not move, a field to type again).
 """
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from bench.intake_bench import CITIZEN, CLERK, JOURNEYS, log_dossier
 from onestop.dossiers.models import Dossier
 from onestop.dossiers.operations import Applicant, engine
+from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.browser
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 
 #: keys per journey: menu 1 + search and Enter + Space/Tab through the checklist + 12 ID digits
 #: + (ArrowRight for the post) + Enter
@@ -32,8 +29,8 @@ def test_returning_citizen_is_logged_with_few_keys(journey, committed, create_do
 
     page = browser_page
     login(page, CLERK)
-    run = log_dossier(page, journey, CITIZEN, snapshot=lambda name: page.screenshot(
-        path=str(ARTIFACTS / f"returning-citizen-{journey.procedure}-{name}.png"), full_page=True))
+    run = log_dossier(page, journey, CITIZEN, snapshot=lambda name: screenshot(
+        page, f"returning-citizen-{journey.procedure}-{name}"))
 
     assert run.prefilled == {"name": CITIZEN.name, "phone": CITIZEN.phone, "email": CITIZEN.email,
                              "address": CITIZEN.address}
