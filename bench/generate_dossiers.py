@@ -83,9 +83,9 @@ def generate(url: str, open_count: int, closed_count: int, due_now: int, seed: i
     from sqlalchemy import select, text
 
     from onestop.agencies.models import Agency
-    from onestop.agencies.seed import seed_demo
     from onestop.auth.models import Role, User
     from onestop.core.workdays import current_calendar
+    from onestop.demo.seed import seed_demo
     from onestop.extensions import db
 
     rng = random.Random(seed)

@@ -236,9 +236,10 @@ def prepare_instance(folder: Path, env: dict) -> None:
     from sqlalchemy import select
 
     from onestop import create_app
-    from onestop.agencies.seed import seed_demo
     from onestop.auth.models import User
-    from onestop.dossiers.operations import Applicant, receive_dossier
+    from onestop.demo.seed import seed_demo
+    from onestop.dossiers.applicant import Applicant
+    from onestop.dossiers.operations import receive_dossier
     from onestop.extensions import db
 
     app = create_app()

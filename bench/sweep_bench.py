@@ -55,10 +55,11 @@ def main() -> None:
     from sqlalchemy import event, func, select, text
 
     from onestop.core import clock
+    from onestop.core.outbox import OutboxMessage
+    from onestop.core.tasks import Task
     from onestop.dossiers.models import Dossier
     from onestop.extensions import db
-    from onestop.notifications.models import OutboxMessage
-    from onestop.notifications.sweep import MAIL_TASK, sweep
+    from onestop.notifications.sweep import sweep
 
     queue = app.config["CELERY"].get("task_default_queue", "celery")
     broker = redis.Redis.from_url(args.broker_url)
@@ -96,7 +97,7 @@ def main() -> None:
             due_times.append(elapsed)
             with app.app_context():
                 outbox = db.session.execute(select(func.count(), func.count(OutboxMessage.sent_at)).where(
-                    OutboxMessage.task == MAIL_TASK)).one()
+                    OutboxMessage.task == Task.SEND_NOTIFICATION_MAIL)).one()
                 batches = outbox[0]
                 assert outbox[0] == outbox[1], "every batch published after the commit"
                 db.session.remove()

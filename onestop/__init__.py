@@ -47,27 +47,34 @@ def create_app(config_override: dict | None = None) -> Flask:
     _prepare_broker_folders(app)
 
     from onestop import cli, web
-    from onestop.agencies.views import bp as agencies_bp
-    from onestop.auth.views import bp as auth_bp
-    from onestop.core.views import bp as core_bp
-    from onestop.dossiers.attachment_views import bp as attachments_bp
-    from onestop.dossiers.deadline_views import bp as deadlines_bp
-    from onestop.dossiers.online_views import bp as online_desk_bp
-    from onestop.dossiers.slip_views import bp as slips_bp
-    from onestop.dossiers.views import bp as desk_bp
-    from onestop.notifications.views import bp as notifications_bp
-    from onestop.public.online_views import bp as online_bp
-    from onestop.public.views import bp as public_bp
-    from onestop.reports.views import bp as reports_bp
-    from onestop.workflows.views import bp as workflows_bp
 
-    for bp in (auth_bp, desk_bp, slips_bp, agencies_bp, notifications_bp, reports_bp, public_bp, core_bp, deadlines_bp,
-               attachments_bp, online_bp, online_desk_bp):
+    for bp in _blueprints():
         app.register_blueprint(bp)
-    app.register_blueprint(workflows_bp)
     web.init_app(app)
     cli.init_app(app)
     return app
+
+
+def _blueprints() -> list:
+    """Every feature's blueprint; importing them also registers their panels of the dossier page."""
+    from onestop.attachments.views import bp as attachments
+    from onestop.auth.views import bp as auth
+    from onestop.calendar_admin.views import bp as calendar_admin
+    from onestop.casework.views import bp as casework
+    from onestop.consultations.views import bp as consultations
+    from onestop.desk.views import bp as desk
+    from onestop.extension_requests.views import bp as extension_requests
+    from onestop.notifications.rules_views import bp as reminder_rules
+    from onestop.notifications.views import bp as notifications
+    from onestop.online.desk_views import bp as online_desk
+    from onestop.online.views import bp as online
+    from onestop.public.views import bp as public
+    from onestop.reports.views import bp as reports
+    from onestop.slips.views import bp as slips
+    from onestop.workflows.views import bp as workflows
+
+    return [auth, desk, slips, casework, notifications, reminder_rules, reports, public, calendar_admin,
+            extension_requests, attachments, consultations, online, online_desk, workflows]
 
 
 def _default_catalogue():

@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Load the demo agency tree and logins (safe to run again)."""
-        from onestop.agencies.seed import seed_demo
+        from onestop.demo.seed import seed_demo
 
         logins = seed_demo()
         db.session.commit()

@@ -7,6 +7,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from onestop.core.tasks import Task
+
 #: the compiled catalogues (``translations/<lang>/LC_MESSAGES/messages.mo``), found from the package
 #: itself so that the app translates whatever the working directory
 TRANSLATIONS_DIR = Path(__file__).with_name("translations")
@@ -31,8 +33,8 @@ def _celery(instance_path: Path) -> dict:
         "broker_connection_retry_on_startup": True,
         "task_default_queue": "onestop",
         "beat_schedule": {
-            "relay-outbox": {"task": "onestop.relay_outbox", "schedule": timedelta(seconds=30)},
-            "sweep-deadlines": {"task": "onestop.sweep_deadlines", "schedule": timedelta(minutes=5)},
+            "relay-outbox": {"task": Task.RELAY_OUTBOX.value, "schedule": timedelta(seconds=30)},
+            "sweep-deadlines": {"task": Task.SWEEP_DEADLINES.value, "schedule": timedelta(minutes=5)},
         },
         "beat_schedule_filename": str(instance_path / "celerybeat-schedule"),
     }

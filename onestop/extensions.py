@@ -2,12 +2,12 @@
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from onestop.core.models import Base
+from onestop.core.database import db
 
-db = SQLAlchemy(model_class=Base)
+__all__ = ["babel", "csrf", "db", "login_manager", "migrate"]
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()

@@ -8,16 +8,14 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 
-from onestop.core.calendar import VN_TZ
+from onestop.core.calendar import local_time_text
+from onestop.dossiers.clock import working_time
+from onestop.dossiers.notices import Notification
 from onestop.extensions import db
 
 
-def local_datetime(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
-    return "" if value is None else value.astimezone(VN_TZ).strftime(fmt)
-
-
 def local_date(value: datetime | None) -> str:
-    return local_datetime(value, "%d/%m/%Y")
+    return local_time_text(value, "%d/%m/%Y")
 
 
 def thousands(value: int) -> str:
@@ -43,13 +41,13 @@ def _wants_json() -> bool:
 
 def init_app(app: Flask) -> None:
     from onestop import LANGUAGES
-    from onestop.notifications.models import Notification
 
-    app.add_template_filter(local_datetime, "dt")
+    app.add_template_filter(local_time_text, "dt")
     app.add_template_filter(local_date, "d")
     app.add_template_filter(file_size, "filesize")
     app.add_template_filter(thousands, "thousands")
     app.add_template_filter(one_decimal, "decimal1")
+    app.add_template_filter(working_time, "working_time")
 
     @app.before_request
     def choose_language() -> None:

@@ -18,14 +18,16 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import delete, select, text
 
 from onestop import create_app
+from onestop.attachments.models import Attachment
 from onestop.auth.models import User
-from onestop.dossiers.attachments_model import Attachment
-from onestop.dossiers.consultations import Consultation
+from onestop.consultations.models import Consultation
+from onestop.core.outbox import OutboxMessage
+from onestop.dossiers.applicant import Applicant
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent
-from onestop.dossiers.operations import Applicant, receive_dossier
+from onestop.dossiers.notices import Notification
+from onestop.dossiers.operations import receive_dossier
 from onestop.extensions import db as _db
-from onestop.notifications.models import Notification, OutboxMessage
-from onestop.public.online_models import OnlineApplication, OnlineApplicationFile
+from onestop.online.models import OnlineApplication, OnlineApplicationFile
 
 SERVER_MODE = bool(os.environ.get("ONESTOP_TEST_DATABASE_URL"))
 
@@ -58,7 +60,7 @@ def app(tmp_path_factory):
     with app.app_context():
         _reset_schema()
         upgrade(directory=app.extensions["migrate"].directory)
-        from onestop.agencies.seed import seed_demo
+        from onestop.demo.seed import seed_demo
         seed_demo()
         _db.session.commit()
     yield app

@@ -3,17 +3,22 @@ import logging
 
 from celery import shared_task
 
+from onestop.core import clock
+from onestop.core.mailer import MailServerUnavailable
+from onestop.core.outbox import relay
+from onestop.core.tasks import Task
 from onestop.dossiers.operations import route
 from onestop.extensions import db
-from onestop.notifications.applicant_mail import send_decision
-from onestop.notifications.mail import MailServerUnavailable, send_batch
-from onestop.notifications.outbox import relay
+from onestop.notifications.mail import send_batch
 from onestop.notifications.sweep import sweep
+from onestop.online.mail import send_decision
+from onestop.online.reminders import KIND as ONLINE_LATE
+from onestop.online.reminders import remind_late_applications
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="onestop.route_dossier", autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@shared_task(name=Task.ROUTE_DOSSIER, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def route_dossier(dossier_id: int, step_seq: int) -> int | None:
     """Assign a dossier that just arrived at an agency to its least-loaded officer."""
     try:
@@ -28,11 +33,15 @@ def route_dossier(dossier_id: int, step_seq: int) -> int | None:
     return officer.id
 
 
-@shared_task(name="onestop.sweep_deadlines")
+@shared_task(name=Task.SWEEP_DEADLINES)
 def sweep_deadlines() -> dict[str, int]:
-    """Reminders and escalations (``notifications/sweep.py``); one at a time, under a lock."""
+    """Reminders and escalations (``notifications/sweep.py``), one at a time under a lock; then the
+    reminders of online applications a desk left past their working day (``online/reminders.py``)."""
     try:
         counts = sweep()
+        late = remind_late_applications(clock.now())  # keyed per application and clerk: idempotent
+        if late:
+            counts[ONLINE_LATE] = late
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -40,12 +49,12 @@ def sweep_deadlines() -> dict[str, int]:
     return counts
 
 
-@shared_task(name="onestop.relay_outbox")
+@shared_task(name=Task.RELAY_OUTBOX)
 def relay_outbox() -> int:
     return relay()
 
 
-@shared_task(name="onestop.send_notification_mail", autoretry_for=(MailServerUnavailable,), retry_backoff=30,
+@shared_task(name=Task.SEND_NOTIFICATION_MAIL, autoretry_for=(MailServerUnavailable,), retry_backoff=30,
              max_retries=8)
 def send_notification_mail(notification_ids: list[int]) -> int:
     """E-mail a batch of notifications, each at least once (``notifications/mail.py``)."""
@@ -56,10 +65,10 @@ def send_notification_mail(notification_ids: list[int]) -> int:
         raise
 
 
-@shared_task(name="onestop.mail_applicant_decision", autoretry_for=(MailServerUnavailable,), retry_backoff=30,
+@shared_task(name=Task.MAIL_APPLICANT_DECISION, autoretry_for=(MailServerUnavailable,), retry_backoff=30,
              max_retries=8)
 def mail_applicant_decision(application_id: int) -> bool:
-    """Tell a citizen who filed online what the desk decided (``notifications/applicant_mail.py``)."""
+    """Tell a citizen who filed online what the desk decided (``online/mail.py``)."""
     try:
         return send_decision(application_id)
     except Exception:

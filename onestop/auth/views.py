@@ -11,7 +11,7 @@ bp = Blueprint("auth", __name__)
 
 HOME_ENDPOINTS = {
     Role.CLERK: "desk.queue",
-    Role.OFFICER: "agencies.inbox",
+    Role.OFFICER: "casework.inbox",
     Role.SUPERVISOR: "reports.overdue",
     Role.ADMIN: "reports.overdue",
 }

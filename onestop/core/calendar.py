@@ -318,6 +318,13 @@ class WorkingCalendar:
         return next(islice(self._working_days(d + timedelta(days=step), step), abs(days) - 1, None))
 
 
+def local_time_text(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """An instant as Vietnam wall time, ``fmt`` as for ``strftime``; "" for none.
+
+    Pages, e-mails, history notes and slips all write times through this one function."""
+    return "" if value is None else value.astimezone(VN_TZ).strftime(fmt)
+
+
 @lru_cache(maxsize=64)
 def _holiday_table(country: str, language: str | None, year: int) -> tuple[dict[date, str], frozenset[date]]:
     """One year of public holidays and make-up working days, built once per process.

@@ -42,7 +42,7 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 
-def str_enum(enum_class) -> Enum:
+def str_enum(enum_class, length: int = 20) -> Enum:
     """A VARCHAR column holding the enum's *values* (lower-case words), portable across databases."""
-    return Enum(enum_class, native_enum=False, length=20, validate_strings=True,
+    return Enum(enum_class, native_enum=False, length=length, validate_strings=True,
                 values_callable=lambda members: [m.value for m in members])

@@ -6,8 +6,8 @@ from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.core.calendar import OfficeHours, WorkingCalendar
+from onestop.core.database import db
 from onestop.core.models import TimestampMixin
-from onestop.extensions import db
 
 
 class CalendarOverride(TimestampMixin, db.Model):

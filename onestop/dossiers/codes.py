@@ -1,10 +1,9 @@
 """Dossier codes: ``{agency code}-{yyMMdd}-{4-digit daily sequence per agency}``."""
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
-
 from onestop.agencies.models import Agency
 from onestop.core.calendar import VN_TZ
+from onestop.core.dialect import insert
 from onestop.dossiers.models import DailySequence
 from onestop.extensions import db
 
@@ -16,8 +15,6 @@ def next_code(agency: Agency, at: datetime) -> str:
     saving at the same moment get different numbers, on PostgreSQL and on SQLite alike.
     """
     day = at.astimezone(VN_TZ).date()
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(DailySequence).values(agency_id=agency.id, day=day, last_value=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[DailySequence.agency_id, DailySequence.day],

@@ -1,3 +1,4 @@
+"""The dossier, its history and its daily code numbers; who may do what to it (``can_<verb>``)."""
 import enum
 from datetime import date, datetime
 
@@ -8,9 +9,10 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onestop.agencies.models import Agency
-from onestop.auth.models import User
+from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.core.models import TimestampMixin, str_enum
+from onestop.dossiers.applicant import ApplicantColumns
 from onestop.extensions import db
 
 
@@ -31,6 +33,14 @@ class Channel(enum.StrEnum):
     INTERCONNECTION = "interconnection"
 
 
+class Delivery(enum.StrEnum):
+    """How the result goes back to the applicant."""
+
+    DESK = "desk"
+    #: by public post (bưu chính công ích)
+    POST = "post"
+
+
 OPEN_STATUSES = (Status.PROCESSING, Status.SUPPLEMENT)
 STATUS_LABELS = {
     Status.PROCESSING: _l("Đang giải quyết"),
@@ -41,7 +51,7 @@ STATUS_LABELS = {
 }
 
 
-class Dossier(TimestampMixin, db.Model):
+class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     """One citizen's application for one procedure, as it travels between agencies."""
 
     __tablename__ = "dossiers"
@@ -57,6 +67,7 @@ class Dossier(TimestampMixin, db.Model):
         # the dossiers waiting for a citizen's supplement (inbox "waiting" tab, desk "supplement" tab)
         Index("ix_dossiers_supplement_holder", "holder_agency_id", "id",
               postgresql_where=text("status = 'supplement'"), sqlite_where=text("status = 'supplement'")),
+        Index("ix_dossiers_applicant_id_number", "applicant_id_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,16 +89,10 @@ class Dossier(TimestampMixin, db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     received_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
-    applicant_name: Mapped[str] = mapped_column(String(200))
-    #: 12-digit citizen identification number
-    applicant_id_number: Mapped[str] = mapped_column(String(12), index=True)
-    applicant_phone: Mapped[str] = mapped_column(String(20))
-    applicant_email: Mapped[str | None] = mapped_column(String(200))
-    applicant_address: Mapped[str] = mapped_column(String(300))
     #: keys of the checklist documents handed in
     documents: Mapped[list] = mapped_column(JSON, default=list)
-    #: how the result goes back: ``desk`` or ``post`` (public post)
-    delivery_method: Mapped[str] = mapped_column(String(10), default="desk")
+    #: how the result goes back
+    delivery_method: Mapped[Delivery] = mapped_column(str_enum(Delivery, length=10), default=Delivery.DESK)
     #: how it was received: at the desk, online, or from interconnection
     channel: Mapped[Channel] = mapped_column(str_enum(Channel), default=Channel.DESK, server_default="desk")
     note: Mapped[str | None] = mapped_column(Text)
@@ -152,6 +157,29 @@ class Dossier(TimestampMixin, db.Model):
     def status_label(self) -> str:
         """In the language of the request."""
         return str(STATUS_LABELS[self.status])
+
+    # -- who may do what (views, templates and the door ask the same methods) --------------------
+
+    def can_act(self, user: User) -> bool:
+        """Press one of the current step's actions: staff of the holding agency, while it is open."""
+        return self.is_open and user.active and user.agency_id == self.holder_agency_id
+
+    def can_assign(self, user: User) -> bool:
+        """Give the dossier to someone else of the holding agency: its supervisors."""
+        return self.can_act(user) and user.role == Role.SUPERVISOR
+
+    def can_consult(self, user: User) -> bool:
+        """Ask another agency for its opinion: staff of the holding agency (not an admin)."""
+        return self.can_act(user) and user.role != Role.ADMIN
+
+    def can_request_extension(self, user: User) -> bool:
+        """Ask for a new appointment (slip 04): staff of the holding agency while the clock runs."""
+        return self.can_act(user) and user.role != Role.ADMIN and self.status == Status.PROCESSING
+
+    def can_attach(self, user: User) -> bool:
+        """Add a file: the receiving desk and the holding agency's staff, while it is open."""
+        return self.is_open and user.active and user.role != Role.ADMIN and user.agency_id in (
+            self.receiving_agency_id, self.holder_agency_id)
 
     def __repr__(self) -> str:
         return f"<Dossier {self.code} {self.step}>"

@@ -76,19 +76,17 @@ from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.core.calendar import HOURS_PER_DAY
+from onestop.core.dialect import is_postgresql
 from onestop.core.models import UTCDateTime
+from onestop.core.outbox import enqueue
+from onestop.core.tasks import Task
 from onestop.core.workdays import current_calendar
 from onestop.dossiers.models import Dossier, Status
+from onestop.dossiers.notices import Notification, insert_ignoring_duplicates
+from onestop.dossiers.rules import Rules, current_rules
 from onestop.extensions import db
 from onestop.notifications.mail import stale_claims
-from onestop.notifications.models import Notification
-from onestop.notifications.online import KIND as ONLINE_KIND
-from onestop.notifications.online import remind_late_applications
-from onestop.notifications.operations import insert_ignoring_duplicates
-from onestop.notifications.outbox import enqueue
-from onestop.notifications.rules import Rules, current_rules
 
-MAIL_TASK = "onestop.send_notification_mail"
 KINDS = ("due_soon", "due", "overdue", "escalation", "escalation_parent")
 #: ``pg_try_advisory_xact_lock`` key of the sweep (any constant unique in the application)
 LOCK_KEY = 4_704_201
@@ -115,9 +113,6 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     run.due_and_overdue(max_days)
     run.escalation(1)
     run.escalation(2)
-    late_online = remind_late_applications(now)
-    if late_online:
-        run.counts[ONLINE_KIND] = late_online
     run.hand_mail_to_worker()
     db.session.flush()
     return run.counts
@@ -130,7 +125,7 @@ def _try_lock() -> bool:
     day N is never due before cutoff N, so it estimates the chain's probes at a fifth of the table,
     and would JIT-compile a statement that touches no row, every five minutes.
     """
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not is_postgresql():
         return True  # SQLite: the transaction's BEGIN IMMEDIATE holds the write lock already
     locked, _ = db.session.execute(select(func.pg_try_advisory_xact_lock(LOCK_KEY),
                                           func.set_config("jit", "off", True))).one()
@@ -314,7 +309,7 @@ class _Run:
         self.to_mail.extend(stale_claims(self.now))
         batch = current_app.config["ONESTOP_MAIL_BATCH"]
         for start in range(0, len(self.to_mail), batch):
-            enqueue(MAIL_TASK, notification_ids=self.to_mail[start:start + batch])
+            enqueue(Task.SEND_NOTIFICATION_MAIL, notification_ids=self.to_mail[start:start + batch])
 
 
 def _enabled_not_none(rules: Rules, attribute: str):

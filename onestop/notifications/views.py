@@ -3,8 +3,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
 from onestop.core import clock
+from onestop.dossiers.notices import Notification
 from onestop.extensions import db
-from onestop.notifications.models import Notification
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 

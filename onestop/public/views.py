@@ -9,13 +9,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from onestop.core.throttle import is_blocked, record
 from onestop.dossiers.models import Dossier, DossierEvent
-from onestop.dossiers.operations import engine
 from onestop.extensions import db
+from onestop.online.models import OnlineApplication
+from onestop.online.operations import REFERENCE_PREFIX
 from onestop.public.forms import LookupForm
-from onestop.public.online_models import OnlineApplication
-from onestop.public.online_operations import REFERENCE_PREFIX
-from onestop.public.throttle import is_blocked, record
+from onestop.workflows.engine import engine
 
 bp = Blueprint("public", __name__, url_prefix="/tra-cuu")
 

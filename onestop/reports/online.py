@@ -12,7 +12,7 @@ from onestop.auth.models import User
 from onestop.auth.scope import scope_agency_ids
 from onestop.core.workdays import current_calendar
 from onestop.extensions import db
-from onestop.public.online_models import CHECK_HOURS, ApplicationStatus, OnlineApplication
+from onestop.online.models import CHECK_HOURS, ApplicationStatus, OnlineApplication
 
 
 def late_applications(user: User, now: datetime) -> Select:

@@ -54,10 +54,10 @@ from onestop.auth.models import User
 from onestop.auth.scope import scope_agency_ids
 from onestop.core.calendar import VN_TZ
 from onestop.dossiers.models import Dossier, DossierEvent, Status
-from onestop.dossiers.operations import engine
 from onestop.extensions import db
 from onestop.reports.periods import Period
 from onestop.reports.workclock import local_date, open_at_sql
+from onestop.workflows.engine import engine
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from onestop.core import clock
-from onestop.core.calendar import HOURS_PER_DAY, VN_TZ
+from onestop.core.calendar import HOURS_PER_DAY, VN_TZ, local_time_text
 from onestop.dossiers.models import STATUS_LABELS
 from onestop.reports.exports import Table, slug
 from onestop.reports.statistics import CATEGORIES, GROUPS, procedure_info
-from onestop.web import local_datetime
 
 
 def _made(now: datetime | None = None) -> str:
-    return f"lập lúc {local_datetime(now or clock.now())}"
+    return f"lập lúc {local_time_text(now or clock.now())}"
 
 
 def _rate(value: float | None):
@@ -72,16 +71,16 @@ def statistics_list(dossiers, category, period, where: str, procedure_code, code
                   headers=[["Mã hồ sơ", "Thủ tục", "Cơ quan tiếp nhận", "Hình thức", "Ngày nhận", "Hẹn trả",
                             "Hẹn trả sau gia hạn", "Ngày trả / kết thúc", "Trạng thái", "Đang ở"]])
     for d in dossiers:
-        extended = local_datetime(d.due_at) if d.original_due_at else ""
+        extended = local_time_text(d.due_at) if d.original_due_at else ""
         table.add([d.code, procedure_info(d.procedure_code)[0], d.receiving_agency.name, d.channel.value,
-                   local_datetime(d.received_at), local_datetime(d.original_due_at or d.due_at), extended,
-                   local_datetime(d.finished_at),
+                   local_time_text(d.received_at), local_time_text(d.original_due_at or d.due_at), extended,
+                   local_time_text(d.finished_at),
                    str(STATUS_LABELS[d.status]), d.holder_agency.name])
     return table
 
 
 def overdue(report, scope: str, code: str) -> Table:
-    table = Table(title="Hồ sơ quá hạn và sắp đến hạn", subtitle=f"{scope} · tại thời điểm {local_datetime(report.now)}",
+    table = Table(title="Hồ sơ quá hạn và sắp đến hạn", subtitle=f"{scope} · tại thời điểm {local_time_text(report.now)}",
                   name=f"qua-han_{slug(code)}_{report.now.astimezone(VN_TZ).strftime('%Y%m%d-%H%M')}",
                   headers=[["Cơ quan đang giữ / thủ tục", "Mã", "Quá hạn", "Trong đó quá hạn trả kết quả",
                             "Trễ trung bình (ngày làm việc)", "Trễ nhiều nhất (ngày làm việc)", "Sắp đến hạn"]])
@@ -103,13 +102,13 @@ def overdue(report, scope: str, code: str) -> Table:
 def overdue_list(rows, title: str, where: str, procedure_code, now: datetime, code: str) -> Table:
     table = Table(title=f"Danh sách hồ sơ {title.lower()}",
                   subtitle=f"{where}{' · thủ tục ' + procedure_code if procedure_code else ''} · tại thời điểm "
-                           f"{local_datetime(now)}",
+                           f"{local_time_text(now)}",
                   name=f"ds-{slug(title).lower()}_{slug(code)}_{now.astimezone(VN_TZ).strftime('%Y%m%d')}",
                   headers=[["Mã hồ sơ", "Thủ tục", "Bước", "Người xử lý", "Hạn bước", "Hẹn trả",
                             "Trễ (ngày làm việc; âm: còn lại)"]])
     for r in rows:
         name, _ = procedure_info(r.procedure_code)
-        table.add([r.code, name, r.step, r.assignee_name or "", local_datetime(r.step_due_at), local_datetime(r.due_at),
+        table.add([r.code, name, r.step, r.assignee_name or "", local_time_text(r.step_due_at), local_time_text(r.due_at),
                    _days(r.late_hours)])
     return table
 

@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -20,16 +19,16 @@ from sqlalchemy.orm import selectinload
 from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
 from onestop.core import clock
+from onestop.core.i18n import on_paper
 from onestop.dossiers.models import Dossier
-from onestop.dossiers.operations import engine
-from onestop.dossiers.slips import PAPER_LOCALE
 from onestop.extensions import db
-from onestop.public.online_models import OnlineApplication
+from onestop.online.models import OnlineApplication
 from onestop.reports import bottlenecks, online, queries, statistics, tables, trends
 from onestop.reports.charts import Series, bar_chart
 from onestop.reports.exports import FORMATS, send
 from onestop.reports.periods import Period, PeriodError, local_today
 from onestop.reports.workclock import analytic_transaction, working_clock
+from onestop.workflows.engine import engine
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -65,7 +64,7 @@ def exports_in_vietnamese(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if request.args.get("format"):
-            with force_locale(PAPER_LOCALE):
+            with on_paper():
                 return view(*args, **kwargs)
         return view(*args, **kwargs)
     return wrapper

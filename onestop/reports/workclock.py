@@ -18,12 +18,12 @@ from functools import lru_cache
 
 from flask import g
 from sqlalchemy import Boolean, Date, Float, String, case, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from onestop.core import clock
 from onestop.core.calendar import VN_TZ, OfficeHours, WorkingCalendar
+from onestop.core.dialect import insert, is_postgresql
 from onestop.core.workdays import current_calendar
 from onestop.dossiers.models import Dossier
 from onestop.extensions import db
@@ -228,8 +228,6 @@ def working_clock() -> WorkClock:
 
 
 def _write(work: WorkClock) -> None:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = work.rows()
     for i in range(0, len(rows), 1000):
         stmt = insert(WorkingDay).values(rows[i:i + 1000])
@@ -237,9 +235,6 @@ def _write(work: WorkClock) -> None:
             "is_working": stmt.excluded.is_working, "hours_before": stmt.excluded.hours_before})
         db.session.execute(stmt)
     db.session.flush()
-
-
-
 
 
 def analytic_transaction(session) -> None:
@@ -252,6 +247,6 @@ def analytic_transaction(session) -> None:
     * ``plan_cache_mode = force_custom_plan``: the driver prepares a statement it has run five
       times on a connection, and a prepared statement may then get a generic plan that ignores
       how narrow the period is (a year's scan for a month, seconds instead of milliseconds)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgresql():
         session.execute(text("SET LOCAL jit = off"))
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))

@@ -42,17 +42,18 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from onestop.agencies.structure import Structure, structure
-from onestop.core.calendar import OfficeHours
+from onestop.core.calendar import HOURS_PER_DAY, OfficeHours
+from onestop.workflows.guards import GUARDS
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 
 ROLES = ("clerk", "officer", "supervisor")
 STEP_KINDS = ("work", "supplement", "final")
 OUTCOMES = ("done", "refused", "withdrawn")
-HOURS_PER_DAY = 8
 
 #: action verbs the engine knows, with the button label shown to staff: a step action without a
 #: ``label`` of its own gets this one, translated for each request (a label written in a procedure
@@ -69,8 +70,6 @@ ACTION_LABELS = {
     "return_result": _l("Trả kết quả"),
     "withdraw": _l("Rút hồ sơ"),
 }
-#: which guards the engine knows; each is a function in ``guards.py``
-GUARD_NAMES = ("required_documents", "note_given")
 #: the fields each table of a procedure file may have; anything else is refused (a typo would
 #: otherwise be ignored silently, e.g. ``budjet_days`` leaving the budget at its default)
 TOP_FIELDS = ("code", "name", "field", "level", "service_level", "budget_days", "fee", "notes", "cutoff", "documents",
@@ -195,6 +194,17 @@ class Procedure:
     def required_documents(self) -> list[Document]:
         return [d for d in self.documents if d.required]
 
+    def checklist_problem(self, documents, *, require: bool = True) -> str | None:
+        """Why ``documents`` (keys) are not a checklist of this procedure, in the request's language:
+        a document it does not list, or (``require``) a required one missing; None when they are."""
+        unknown = set(documents) - {d.key for d in self.documents}
+        if unknown:
+            return _("Có giấy tờ không thuộc thủ tục đã chọn: %(documents)s.", documents=", ".join(sorted(unknown)))
+        missing = [d.name for d in self.required_documents() if d.key not in documents] if require else []
+        if missing:
+            return _("Còn thiếu giấy tờ bắt buộc: %(documents)s", documents="; ".join(missing))
+        return None
+
 
 def _get(data: dict, key: str, kind: type | tuple, source: str, where: str, default=...):
     if key not in data:
@@ -311,8 +321,8 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None,
                 raise DefinitionError(source, f"{awhere}name", f"unknown action {name!r}; known: {', '.join(ACTION_LABELS)}")
             guards = tuple(_get(act, "guards", list, source, awhere, []))
             for g in guards:
-                if g not in GUARD_NAMES:
-                    raise DefinitionError(source, f"{awhere}guards", f"unknown guard {g!r}; known: {', '.join(GUARD_NAMES)}")
+                if g not in GUARDS:
+                    raise DefinitionError(source, f"{awhere}guards", f"unknown guard {g!r}; known: {', '.join(GUARDS)}")
             arole = _get(act, "role", str, source, awhere, None)
             if arole is not None and arole not in ROLES:
                 raise DefinitionError(source, f"{awhere}role", f"unknown role {arole!r}; known: {', '.join(ROLES)}")

@@ -6,6 +6,7 @@ added to a machine and one machine serves every thread and worker.
 """
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from transitions import Machine, MachineError
@@ -134,3 +135,15 @@ class Engine:
         if not moved:
             raise ActionRefused(flow.refusal or _("Điều kiện chưa thỏa mãn."))
         return source, procedure.step(dossier.step)
+
+
+def engine() -> Engine:
+    """The app's engine, compiled from the catalogue once at start-up (``create_app``)."""
+    return current_app.extensions["onestop_engine"]
+
+
+def intake_problems(desk) -> dict[str, str]:
+    """Procedures the desk (an ``Agency``) cannot receive (a step would have no agency to hold it),
+    with the reason, against the tree as it is now."""
+    tree = AgencyTree.load()
+    return engine().intake_problems(tree.nodes[desk.id], tree)

@@ -13,11 +13,7 @@ if TYPE_CHECKING:
 
 
 def required_documents(flow: "Flow") -> str | None:
-    missing = [d.name for d in flow.procedure.required_documents()
-               if d.key not in set(flow.dossier.documents or [])]
-    if missing:
-        return _("Còn thiếu giấy tờ bắt buộc: %(documents)s", documents="; ".join(missing))
-    return None
+    return flow.procedure.checklist_problem(flow.dossier.documents or [])
 
 
 def note_given(flow: "Flow") -> str | None:

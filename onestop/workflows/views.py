@@ -8,9 +8,10 @@ from flask_babel import ngettext
 from flask_login import login_required
 
 from onestop.agencies.structure import structure
-from onestop.dossiers.operations import engine
-from onestop.workflows.definition import HOURS_PER_DAY, Procedure, parse_holder
-from onestop.workflows.diagrams import mermaid, passed_steps
+from onestop.core.calendar import HOURS_PER_DAY
+from onestop.workflows.definition import Procedure, parse_holder
+from onestop.workflows.diagrams import mermaid
+from onestop.workflows.engine import engine
 
 bp = Blueprint("workflows", __name__, url_prefix="/procedures")
 
@@ -91,9 +92,3 @@ def procedure(code: str):
                            diagram=mermaid(compiled), holder_label=holder_label, working_days=working_days,
                            roles=ROLE_LABELS,
                            levels=LEVEL_LABELS, forms=FORM_LABELS, services=SERVICE_LABELS)
-
-
-@bp.app_template_global()
-def dossier_diagram(dossier, events) -> str:
-    """Mermaid text of a dossier's procedure with its current step and the steps it passed."""
-    return mermaid(engine().compiled[dossier.procedure_code], current=dossier.step, passed=passed_steps(events))

@@ -8,12 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onestop.core.calendar import (
-    HOURS_PER_DAY,
-    VN_TZ,
-    OfficeHours,
-    WorkingCalendar,
-)
+from onestop.core.calendar import HOURS_PER_DAY, VN_TZ, OfficeHours, WorkingCalendar
 
 
 def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -2,8 +2,9 @@
 from sqlalchemy import func, select
 
 from onestop.auth.models import User
+from onestop.core.errors import OperationError
 from onestop.dossiers.models import Dossier, DossierEvent
-from onestop.dossiers.operations import OperationError, perform_action
+from onestop.dossiers.operations import perform_action
 from tests.race import race
 
 
@@ -21,7 +22,7 @@ def test_a_double_forward_moves_the_dossier_once(app, committed, create_dossier)
     def forward(loaded) -> str:
         clerk, dossier = loaded
         try:
-            perform_action(dossier, "forward", clerk)
+            perform_action(dossier, clerk, "forward")
         except OperationError:
             db.session.rollback()
             return "refused"

@@ -5,9 +5,12 @@ import pytest
 from sqlalchemy import func, select
 
 from onestop.core import clock
+from onestop.core.errors import OperationError
+from onestop.core.outbox import OutboxMessage
+from onestop.core.tasks import Task
 from onestop.dossiers.models import Dossier, DossierEvent, Status
-from onestop.dossiers.operations import OperationError, perform_action, receive_dossier, return_result, route
-from onestop.notifications.models import Notification, OutboxMessage
+from onestop.dossiers.notices import Notification
+from onestop.dossiers.operations import perform_action, receive_dossier, return_result, route
 from tests.conftest import APPLICANT, COPY, LAND, vn
 
 
@@ -43,7 +46,7 @@ def test_due_date_skips_weekend(db, create_dossier):
 
 
 def _act(dossier, action, username, user, note="ok"):
-    return perform_action(dossier, action, user(username), note=note)
+    return perform_action(dossier, user(username), action, note=note)
 
 
 def test_whole_land_journey_desk_district_department_city_desk(db, create_dossier, user):
@@ -67,7 +70,7 @@ def test_whole_land_journey_desk_district_department_city_desk(db, create_dossie
     assert [tuple(t) for t in trail] == [
         ("receive", "reception"), ("forward", "district_check"), ("forward", "department_appraisal"),
         ("forward", "city_sign"), ("sign", "result_at_desk"), ("return_result", "done")]
-    outbox = db.session.scalars(select(OutboxMessage.payload).where(OutboxMessage.task == "onestop.route_dossier")).all()
+    outbox = db.session.scalars(select(OutboxMessage.payload).where(OutboxMessage.task == Task.ROUTE_DOSSIER)).all()
     assert {p["dossier_id"] for p in outbox} == {dossier.id}
     assert len(outbox) == 4
 
@@ -125,7 +128,7 @@ def test_supplement_pauses_clock_and_resumes(db, create_dossier, user):
     assert dossier.status == Status.SUPPLEMENT and dossier.holder_agency.code == "HB"
     assert dossier.paused_at is not None and dossier.step_due_at is None
     with clock.frozen(vn(2026, 12, 9, 8, 0)):  # two working days later
-        perform_action(dossier, "supplement_received", user("hb.clerk"), note="Đã bổ sung",
+        perform_action(dossier, user("hb.clerk"), "supplement_received", note="Đã bổ sung",
                        documents=["application", "land_papers", "cadastral_extract", "fee_declaration"])
     assert dossier.status == Status.PROCESSING and dossier.step == "district_check"
     assert dossier.paused_at is None

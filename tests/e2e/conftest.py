@@ -148,7 +148,7 @@ def no_throttle(committed):
     and every browser comes from 127.0.0.1: start and end the test with none counted."""
     from sqlalchemy import delete
 
-    from onestop.public.throttle import LookupAttempt
+    from onestop.core.throttle import LookupAttempt
 
     def clear():
         committed.session.rollback()

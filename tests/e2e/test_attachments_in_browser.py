@@ -54,8 +54,8 @@ def test_the_desk_attaches_a_scan_and_only_staff_in_scope_can_open_it(committed,
     expect(clerk.get_by_test_id("history")).to_contain_text("Đính kèm tệp")
 
     dossier = db.session.get(Dossier, dossier_id)
-    perform_action(dossier, "forward", db.session.scalar(select(User).where(User.username == "hb.clerk")))
-    perform_action(dossier, "forward", db.session.scalar(select(User).where(User.username == "hb.officer")))
+    perform_action(dossier, db.session.scalar(select(User).where(User.username == "hb.clerk")), "forward")
+    perform_action(dossier, db.session.scalar(select(User).where(User.username == "hb.officer")), "forward")
     db.session.commit()
 
     department = new_page()

@@ -24,7 +24,7 @@ def test_officer_asks_for_an_extension_and_the_supervisor_approves(committed, cr
     db = committed
     with clock.frozen(vn(2026, 12, 7, 8, 0)):  # due Tuesday 8 Dec 08:00
         dossier = create_dossier(clerk="hbmk.clerk", procedure=COPY)
-        perform_action(dossier, "forward", _user(db, "hbmk.clerk"))
+        perform_action(dossier, _user(db, "hbmk.clerk"), "forward")
         route(dossier.id, dossier.step_seq)
         db.session.commit()
         dossier_id, code = dossier.id, dossier.code

@@ -52,8 +52,8 @@ def test_catalogue_search_and_procedure_diagram(committed, browser_page, login):
 
 def test_dossier_diagram_highlights_the_current_step(committed, create_dossier, browser_page, login):
     dossier = create_dossier()
-    perform_action(dossier, "forward", _user(committed, "hb.clerk"))
-    perform_action(dossier, "forward", _user(committed, "hb.officer"), note="Đủ điều kiện")
+    perform_action(dossier, _user(committed, "hb.clerk"), "forward")
+    perform_action(dossier, _user(committed, "hb.officer"), "forward", note="Đủ điều kiện")
     dossier_id = dossier.id
     committed.session.commit()  # from here on the test reads nothing: a read would hold SQLite's write lock
     page = browser_page
@@ -78,7 +78,7 @@ def test_dossier_diagram_highlights_the_current_step(committed, create_dossier, 
 
 def test_consultation_between_two_agencies(committed, create_dossier, new_page, login):
     dossier = create_dossier()
-    perform_action(dossier, "forward", _user(committed, "hb.clerk"))
+    perform_action(dossier, _user(committed, "hb.clerk"), "forward")
     dossier_id, code = dossier.id, dossier.code
     committed.session.commit()
 

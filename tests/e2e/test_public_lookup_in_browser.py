@@ -36,8 +36,8 @@ def moved(committed, create_dossier, no_throttle):
 
     def staff(username: str) -> User:
         return committed.session.scalar(select(User).where(User.username == username))
-    perform_action(dossier, "forward", staff("hb.clerk"), note=NOTES[0])
-    perform_action(dossier, "forward", staff("hb.officer"), note=NOTES[1])
+    perform_action(dossier, staff("hb.clerk"), "forward", note=NOTES[0])
+    perform_action(dossier, staff("hb.officer"), "forward", note=NOTES[1])
     committed.session.commit()
     events = [e for e in dossier.events if e.is_move]
     facts = {"id": dossier.id, "code": dossier.code, "due": dossier.due_at.astimezone(VN_TZ).strftime("%d/%m/%Y"),

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from bench.intake_bench import CITIZEN, CLERK, JOURNEYS, log_dossier
+from onestop.dossiers.applicant import Applicant
 from onestop.dossiers.models import Dossier
-from onestop.dossiers.operations import Applicant, engine
+from onestop.workflows.engine import engine
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.browser

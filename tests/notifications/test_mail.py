@@ -10,11 +10,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from onestop.core import clock
+from onestop.core import clock, mailer
+from onestop.core.mailer import MailServerUnavailable
+from onestop.core.outbox import OutboxMessage
+from onestop.core.tasks import Task
+from onestop.dossiers.notices import Notification
 from onestop.notifications import mail
-from onestop.notifications.mail import MailServerUnavailable, send_batch, stale_claims
-from onestop.notifications.models import Notification, OutboxMessage
-from onestop.notifications.sweep import MAIL_TASK, sweep
+from onestop.notifications.mail import send_batch, stale_claims
+from onestop.notifications.sweep import sweep
 from tests.conftest import COPY, vn
 
 
@@ -140,7 +143,7 @@ def test_a_mail_whose_worker_died_is_sent_again_once_its_lease_runs_out(app, db,
     assert rows[second].emailed_at is None and rows[second].email_claimed_at is not None
     claimed_at = rows[second].email_claimed_at
 
-    monkeypatch.setattr(mail, "transport", lambda: mail._FolderTransport(tmp_path / "mail"))
+    monkeypatch.setattr(mail, "transport", lambda: mailer._FolderTransport(tmp_path / "mail"))
     assert send_batch(due_notifications) == 0  # a redelivered task: the claim still holds
     lease = timedelta(minutes=app.config["ONESTOP_MAIL_LEASE_MINUTES"])
     assert stale_claims(claimed_at + lease - timedelta(seconds=1)) == []
@@ -150,7 +153,7 @@ def test_a_mail_whose_worker_died_is_sent_again_once_its_lease_runs_out(app, db,
         before = set(db.session.scalars(select(OutboxMessage.id)))
         sweep()
         handed = [m.payload["notification_ids"] for m in db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.task == MAIL_TASK)) if m.id not in before]
+            select(OutboxMessage).where(OutboxMessage.task == Task.SEND_NOTIFICATION_MAIL)) if m.id not in before]
         assert handed == [[second]]
         assert send_batch(handed[0]) == 1
         assert stale_claims(later) == []

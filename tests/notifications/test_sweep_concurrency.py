@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from onestop.auth.models import User
 from onestop.core import clock
+from onestop.dossiers.notices import Notification
 from onestop.dossiers.operations import perform_action, route
-from onestop.notifications.models import Notification
 from onestop.notifications.sweep import sweep
 from tests.conftest import vn
 
@@ -23,7 +23,7 @@ def _overdue_dossiers(db, create_dossier) -> list[int]:
     with clock.frozen(vn(2026, 12, 7, 8, 0)):
         for _ in range(DOSSIERS):
             dossier = create_dossier()
-            perform_action(dossier, "forward", _user(db, "hb.clerk"))
+            perform_action(dossier, _user(db, "hb.clerk"), "forward")
             route(dossier.id, dossier.step_seq)
             db.session.commit()
             ids.append(dossier.id)

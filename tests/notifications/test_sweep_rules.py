@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from onestop.core import clock
+from onestop.core.outbox import OutboxMessage
+from onestop.core.tasks import Task
 from onestop.core.workdays import CalendarOverride, forget_calendar
 from onestop.dossiers.models import Dossier
+from onestop.dossiers.notices import Notification
 from onestop.dossiers.operations import perform_action, route
-from onestop.notifications.models import Notification, OutboxMessage
-from onestop.notifications.rules import ReminderRule, forget_rules
-from onestop.notifications.sweep import MAIL_TASK, sweep
+from onestop.dossiers.rules import ReminderRule, forget_rules
+from onestop.notifications.sweep import sweep
 from tests.conftest import COPY, LAND, vn
 
 
@@ -23,7 +25,7 @@ from tests.conftest import COPY, LAND, vn
 def at_district(db, create_dossier, user):
     with clock.frozen(vn(2026, 12, 7, 8, 0)):
         dossier = create_dossier()
-        perform_action(dossier, "forward", user("hb.clerk"))
+        perform_action(dossier, user("hb.clerk"), "forward")
         route(dossier.id, dossier.step_seq)
         db.session.commit()
     assert dossier.assignee == user("hb.officer")
@@ -110,7 +112,7 @@ def test_the_next_step_rearms_the_reminders(db, at_district, user):
     run(db, 2026, 12, 15, 14, 0)
     first_seq = d.step_seq
     with clock.frozen(vn(2026, 12, 15, 14, 0)):
-        perform_action(d, "forward", user("hb.officer"))  # on to the department (96 h), not yet routed
+        perform_action(d, user("hb.officer"), "forward")  # on to the department (96 h), not yet routed
     db.session.commit()
     assert (d.reminded_day, d.escalated) == (-1, 0) and d.remind_at is not None
     # the department step (12 working days) is due Thursday 31 Dec 14:00; 1 Jan is New Year's Day, so one
@@ -126,7 +128,7 @@ def test_the_next_step_rearms_the_reminders(db, at_district, user):
 def test_no_reminders_while_waiting_for_the_citizen(db, at_district, user):
     d = at_district
     with clock.frozen(vn(2026, 12, 10, 9, 0)):
-        perform_action(d, "request_supplement", user("hb.officer"), note="Thiếu trích đo thửa đất")
+        perform_action(d, user("hb.officer"), "request_supplement", note="Thiếu trích đo thửa đất")
     db.session.commit()
     assert d.remind_at is None
     assert run(db, 2027, 1, 20, 9, 0) == {}
@@ -141,7 +143,7 @@ def test_per_procedure_rules_and_the_global_row(db, at_district, create_dossier,
     forget_rules()
     with clock.frozen(vn(2026, 12, 7, 8, 0)):
         land = create_dossier()
-        perform_action(land, "forward", user("hb.clerk"))
+        perform_action(land, user("hb.clerk"), "forward")
         route(land.id, land.step_seq)
         db.session.commit()
     assert land.remind_at == vn(2026, 12, 9, 15, 30)  # 22 h of 44
@@ -178,7 +180,8 @@ def test_new_notifications_are_handed_to_the_mailer_in_batches(app, db, create_d
     before = set(db.session.scalars(select(OutboxMessage.id)))
     assert run(db, 2026, 12, 7, 10, 0) == {"due": 3}
     batches = [m.payload["notification_ids"] for m in db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.task == MAIL_TASK).order_by(OutboxMessage.id)) if m.id not in before]
+        select(OutboxMessage).where(OutboxMessage.task == Task.SEND_NOTIFICATION_MAIL).order_by(OutboxMessage.id))
+        if m.id not in before]
     assert [len(b) for b in batches] == [2, 1]
     mailed = set(db.session.scalars(select(Notification.dossier_id).where(
         Notification.id.in_([i for b in batches for i in b]))))

@@ -1,14 +1,14 @@
 """Public look-up: code + last 4 ID digits, nothing out of scope, throttled."""
 import pytest
 
+from onestop.core import throttle
 from onestop.dossiers.operations import perform_action
-from onestop.public import throttle
 
 
 @pytest.fixture
 def moved(db, create_dossier, user):
     dossier = create_dossier()
-    perform_action(dossier, "forward", user("hb.clerk"), note="Ghi chú nội bộ: gọi lại anh An")
+    perform_action(dossier, user("hb.clerk"), "forward", note="Ghi chú nội bộ: gọi lại anh An")
     db.session.commit()
     return dossier
 

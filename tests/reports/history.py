@@ -12,16 +12,11 @@ from sqlalchemy import select
 
 from onestop.auth.models import User
 from onestop.core import clock
+from onestop.dossiers.applicant import Applicant
 from onestop.dossiers.models import Channel, Dossier
-from onestop.dossiers.operations import (
-    Applicant,
-    approve_extension,
-    engine,
-    perform_action,
-    receive_dossier,
-    request_extension,
-    return_result,
-)
+from onestop.dossiers.operations import perform_action, receive_dossier, return_result
+from onestop.extension_requests.operations import approve_extension, request_extension
+from onestop.workflows.engine import engine
 from tests.conftest import vn
 
 COPY = "2.000815"  # ward, service level 2, 1 working day, no supplement step
@@ -62,7 +57,7 @@ class History:
                 return_result(dossier, _user(self.db, username), recipient=APPLICANT.name)
             else:
                 documents = dossier.documents if action == "supplement_received" else None
-                perform_action(dossier, action, _user(self.db, username), note=note or "Ghi chú", documents=documents)
+                perform_action(dossier, _user(self.db, username), action, note=note or "Ghi chú", documents=documents)
 
     def through(self, name: str, ward: str, forward, check, sign, give_back) -> None:
         """A ward dossier along its whole path: desk -> officer -> leader -> desk -> returned."""

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from onestop.agencies.models import Agency
 from onestop.core import clock
-from onestop.dossiers.operations import Applicant, refuse_online_application
-from onestop.public.online_operations import submit_application
+from onestop.dossiers.applicant import Applicant
+from onestop.online.operations import refuse_online_application, submit_application
 from tests.conftest import vn
 
 BIRTH = "1.001193"

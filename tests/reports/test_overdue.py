@@ -6,9 +6,9 @@ from tests.conftest import COPY, vn
 
 def _land_at_department(create_dossier, user):
     dossier = create_dossier()
-    perform_action(dossier, "forward", user("hb.clerk"))
+    perform_action(dossier, user("hb.clerk"), "forward")
     route(dossier.id, dossier.step_seq)
-    perform_action(dossier, "forward", user("hb.officer"))
+    perform_action(dossier, user("hb.officer"), "forward")
     return dossier
 
 
@@ -42,7 +42,7 @@ def test_overdue_page_groups_by_agency_in_supervisor_subtree(db, client, login_a
 def test_step_overdue_before_appointment_is_listed_with_its_reason(db, client, login_as, create_dossier, user):
     with clock.frozen(vn(2026, 12, 7, 8, 0)):
         dossier = create_dossier()
-        perform_action(dossier, "forward", user("hb.clerk"))
+        perform_action(dossier, user("hb.clerk"), "forward")
         db.session.commit()
     login_as("hb.supervisor")
     with clock.frozen(vn(2026, 12, 16, 9, 0)):  # district step (44 h) late, appointment (27 days) not

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 import worker.tasks  # noqa: F401  (registers the tasks)
 from onestop.auth.models import User
 from onestop.core import clock
+from onestop.core.outbox import OutboxMessage, relay
 from onestop.dossiers.models import Dossier
+from onestop.dossiers.notices import Notification
 from onestop.dossiers.operations import perform_action
-from onestop.notifications.models import Notification, OutboxMessage
-from onestop.notifications.outbox import relay
 from tests.conftest import vn
 
 
@@ -51,7 +51,7 @@ def _user(db, username):
 def test_transfer_is_routed_to_least_loaded_officer_and_notified(app, committed, running_worker, create_dossier):
     db = committed
     dossier = create_dossier()
-    perform_action(dossier, "forward", _user(db, "hb.clerk"))
+    perform_action(dossier, _user(db, "hb.clerk"), "forward")
     db.session.commit()  # the outbox row is sent to the broker after this commit
     officer = _user(db, "hb.officer")
     wait_for(db, select(Dossier.assignee_id).where(Dossier.id == dossier.id), officer.id)
@@ -72,7 +72,7 @@ def test_sweep_through_worker_notifies_once(app, committed, running_worker, crea
     db = committed
     with clock.frozen(vn(2026, 12, 7, 8, 0)):
         dossier = create_dossier()
-        perform_action(dossier, "forward", _user(db, "hb.clerk"))
+        perform_action(dossier, _user(db, "hb.clerk"), "forward")
         db.session.commit()
         officer = _user(db, "hb.officer")
         wait_for(db, select(Dossier.assignee_id).where(Dossier.id == dossier.id), officer.id)
@@ -109,7 +109,7 @@ def test_outbox_survives_a_broker_outage(app, committed, create_dossier, monkeyp
         with monkeypatch.context() as patch:
             patch.setattr(celery_app, "send_task", broker_down)
             dossier = create_dossier()
-            perform_action(dossier, "forward", _user(db, "hb.clerk"))
+            perform_action(dossier, _user(db, "hb.clerk"), "forward")
             db.session.commit()
         unsent = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
         assert db.session.scalar(unsent) == 1

@@ -14,8 +14,8 @@ import worker.tasks  # noqa: F401  (registers the tasks)
 from onestop.auth.models import User
 from onestop.core import clock
 from onestop.dossiers.models import Dossier
+from onestop.dossiers.notices import Notification
 from onestop.dossiers.operations import perform_action
-from onestop.notifications.models import Notification
 from tests.conftest import vn
 
 
@@ -74,7 +74,7 @@ def test_overdue_dossier_mails_its_officer_and_escalates_once(app, committed, sm
     db = committed
     with clock.frozen(vn(2026, 12, 7, 8, 0)):  # the district step is due Monday 14 Dec 13:30
         dossier = create_dossier()
-        perform_action(dossier, "forward", _user(db, "hb.clerk"))
+        perform_action(dossier, _user(db, "hb.clerk"), "forward")
         db.session.commit()
         officer = _user(db, "hb.officer")
         wait_for(db, lambda: db.session.scalar(select(Dossier.assignee_id).where(Dossier.id == dossier.id)), officer.id)

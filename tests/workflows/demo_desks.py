@@ -1,7 +1,7 @@
 """Which demo desk receives a procedure of the catalogue (shared by the workflow tests)."""
 import tomllib
 
-from onestop.agencies.seed import DEMO_FILE
+from onestop.demo.seed import DEMO_FILE
 from onestop.workflows.definition import Procedure, load_catalogue, parse_holder
 
 CATALOGUE = load_catalogue()

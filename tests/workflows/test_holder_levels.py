@@ -12,8 +12,10 @@ from sqlalchemy import select
 from onestop.agencies.models import Agency
 from onestop.agencies.operations import create_agency
 from onestop.agencies.structure import Structure
-from onestop.dossiers.operations import OperationError, engine, intake_problems, receive_dossier
+from onestop.core.errors import OperationError
+from onestop.dossiers.operations import receive_dossier
 from onestop.workflows.definition import HolderRule, load_catalogue, parse_holder, parse_procedure
+from onestop.workflows.engine import engine, intake_problems
 from onestop.workflows.holders import AgencyTree, HolderNotFound, resolve_holder
 from onestop.workflows.views import holder_label
 from tests.conftest import APPLICANT
@@ -209,8 +211,8 @@ def test_received_at_the_department_it_travels_to_the_city_police_and_back(db, u
     dossier = receive_dossier(user("stp.clerk"), procedure_code=CRIMINAL_RECORD, applicant=APPLICANT,
                               documents=["request_form", "identity_copy"])
     assert dossier.holder_agency.code == "STP" and dossier.step == "reception"
-    perform_action(dossier, "forward", user("stp.clerk"))
+    perform_action(dossier, user("stp.clerk"), "forward")
     assert (dossier.step, dossier.holder_agency.code) == ("records_search", "STP")
-    perform_action(dossier, "forward", user("stp.officer"))
+    perform_action(dossier, user("stp.officer"), "forward")
     assert (dossier.step, dossier.holder_agency.code) == ("police_verification", "CAHP")
     assert engine().procedure(CRIMINAL_RECORD).step("drafting").holder == "sector:justice@department"

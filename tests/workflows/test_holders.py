@@ -117,7 +117,7 @@ def test_police_and_social_insurance_are_seeded_without_a_desk(db):
 
 
 def test_seeding_again_adds_nothing(db):
-    from onestop.agencies.seed import seed_demo
+    from onestop.demo.seed import seed_demo
 
     count = select(func.count()).select_from(Agency)
     users = select(func.count()).select_from(User)
@@ -127,7 +127,7 @@ def test_seeding_again_adds_nothing(db):
 
 
 def test_seeding_adds_the_agencies_missing_from_an_existing_tree(db, tmp_path):
-    from onestop.agencies.seed import DEMO_FILE, seed_demo
+    from onestop.demo.seed import DEMO_FILE, seed_demo
 
     extended = tmp_path / "demo.toml"
     extended.write_text(DEMO_FILE.read_text(encoding="utf-8") + '''

@@ -32,7 +32,7 @@ def test_main_path_reaches_the_result(db, user, code):
         if action == "return_result":
             return_result(dossier, actor, recipient=APPLICANT.name)
         else:
-            perform_action(dossier, action, actor, note="Đồng ý")
+            perform_action(dossier, actor, action, note="Đồng ý")
         walked.append((dossier.step, dossier.holder_agency.code))
     assert dossier.step == "done", walked
     assert dossier.status == Status.DONE and dossier.finished_at is not None
@@ -47,10 +47,10 @@ def test_land_transfer_waits_for_the_tax_payment_with_the_clock_stopped(db, user
     db.session.flush()
     for action, username in [("forward", "hbmk.clerk"), ("forward", "hb.officer"), ("forward", "hbmk.officer"),
                              ("forward", "hb.officer"), ("forward", "cthp.officer")]:
-        perform_action(dossier, action, user(username), note="ok")
+        perform_action(dossier, user(username), action, note="ok")
     assert (dossier.step, dossier.holder_agency.code, dossier.status) == ("tax_payment", "HBMK", Status.SUPPLEMENT)
     assert dossier.step_due_at is None and dossier.paused_at is not None
-    perform_action(dossier, "supplement_received", user("hbmk.clerk"), documents=[
+    perform_action(dossier, user("hbmk.clerk"), "supplement_received", documents=[
         *dossier.documents, "tax_receipt"])
     assert (dossier.step, dossier.holder_agency.code, dossier.status) == (
         "registry_appraisal", "HB", Status.PROCESSING)

@@ -22,17 +22,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import select
 
 from onestop.auth.models import User
-from onestop.dossiers.consultations import Consultation
+from onestop.consultations.models import Consultation
+from onestop.consultations.operations import answer_consultation, request_consultation
+from onestop.core.errors import OperationError
 from onestop.dossiers.models import OPEN_STATUSES, DossierEvent, Status
-from onestop.dossiers.operations import (
-    OperationError,
-    answer_consultation,
-    available_actions,
-    perform_action,
-    receive_dossier,
-    request_consultation,
-    return_result,
-)
+from onestop.dossiers.operations import available_actions, perform_action, receive_dossier, return_result
 from onestop.workflows.definition import ACTION_LABELS, Procedure
 from onestop.workflows.holders import resolve_holder
 from tests.conftest import APPLICANT
@@ -91,7 +85,7 @@ class Journey(RuleBasedStateMachine):
         if action == "return_result":
             return_result(self.dossier, actor, recipient=APPLICANT.name, waybill="EMS-0001")
         else:
-            perform_action(self.dossier, action, actor, note=NOTE,
+            perform_action(self.dossier, actor, action, note=NOTE,
                            documents=self.all_documents if actor.role.value == "clerk" else None)
 
     def allowed(self, user: User, action: str) -> bool:

@@ -78,8 +78,8 @@ def test_unknown_procedure_is_not_found(client, login_as):
 
 def test_dossier_page_highlights_the_current_step_and_marks_the_passed(client, login_as, db, create_dossier, user):
     dossier = create_dossier()
-    perform_action(dossier, "forward", user("hb.clerk"))
-    perform_action(dossier, "forward", user("hb.officer"))
+    perform_action(dossier, user("hb.clerk"), "forward")
+    perform_action(dossier, user("hb.officer"), "forward")
     db.session.commit()
     login_as("stnmt.officer")
     page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)

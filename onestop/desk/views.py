@@ -1,0 +1,103 @@
+"""The reception desk: intake of walk-in dossiers, the desk's own queue, the return of results,
+and the returning citizen's details for the intake form."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from onestop.core.calendar import local_time_text
+from onestop.core.submit import submit
+from onestop.desk.forms import IntakeForm, ReturnResultForm
+from onestop.desk.queries import desk_tabs
+from onestop.dossiers.lists import tabbed_list
+from onestop.dossiers.models import Dossier
+from onestop.dossiers.operations import can_receive, receive_dossier, return_result
+from onestop.dossiers.scope import get_dossier_or_404
+from onestop.extensions import db
+from onestop.workflows.engine import engine, intake_problems
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+
+def _require_clerk() -> None:
+    if not can_receive(current_user):
+        abort(404)
+
+
+@bp.get("/")
+@login_required
+def queue():
+    """The desk's own queue: new dossiers to forward, results to return, supplements awaited."""
+    _require_clerk()
+    return tabbed_list(desk_tabs(current_user, engine()), "desk/queue.html", "desk.queue", default="to_forward")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def intake():
+    _require_clerk()
+    refused = intake_problems(current_user.agency)  # steps that would have no agency from this desk
+    procedures = {p.code: p for p in engine().procedures() if p.code not in refused}
+    form = IntakeForm(procedures)
+    if request.method == "GET" and request.args.get("procedure") in procedures:
+        form.procedure_code.data = request.args["procedure"]
+
+    def page(status: int):
+        return render_template("desk/intake.html", form=form, procedures=procedures), status
+
+    if not form.validate_on_submit():
+        return page(422 if form.errors else 200)
+
+    def done(dossier: Dossier):
+        flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=dossier.code), "success")
+        return redirect(url_for("slips.receipt", dossier_id=dossier.id))
+
+    def refused_(reason: str):
+        flash(reason, "error")
+        return page(200)
+
+    return submit(lambda: receive_dossier(
+        current_user, procedure_code=form.procedure_code.data, applicant=form.applicant,
+        documents=form.documents.data, delivery_method=form.delivery_method.data, note=form.note.data),
+        then=done, otherwise=refused_)
+
+
+@bp.post("/dossiers/<int:dossier_id>/return")
+@login_required
+def return_to_citizen(dossier_id: int):
+    """Record who collected the result (or the post waybill) and close the dossier."""
+    dossier = get_dossier_or_404(current_user, dossier_id)
+    form = ReturnResultForm()
+    back = redirect(url_for("casework.dossier", dossier_id=dossier_id))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return back
+
+    def done(_event):
+        flash(_("Đã trả kết quả hồ sơ %(code)s.", code=dossier.code), "success")
+        return redirect(url_for("desk.queue"))
+
+    def refused(reason: str):
+        flash(reason, "error")
+        return back
+
+    return submit(lambda: return_result(dossier, current_user, recipient=form.recipient.data,
+                                        waybill=form.waybill.data, note=form.note.data),
+                  then=done, otherwise=refused)
+
+
+@bp.get("/api/citizens/<id_number>")
+@login_required
+def citizen(id_number: str):
+    """A returning citizen's details from their latest dossier, to pre-fill intake (exact ID only)."""
+    _require_clerk()
+    if not (len(id_number) == 12 and id_number.isdigit()):
+        return jsonify(error={"code": 400, "message": _("Số định danh cá nhân gồm đúng 12 chữ số.")}), 400
+    latest = db.session.scalar(select(Dossier).where(Dossier.applicant_id_number == id_number)
+                               .order_by(Dossier.received_at.desc()).limit(1))
+    if latest is None:
+        return jsonify(error={"code": 404, "message": _("Chưa có hồ sơ của công dân này.")}), 404
+    return jsonify(name=latest.applicant_name, phone=latest.applicant_phone, email=latest.applicant_email,
+                   address=latest.applicant_address, last_received=local_time_text(latest.received_at, "%d/%m/%Y"))

@@ -1,0 +1,87 @@
+"""The admin's reminder-rule page: the global reminder and escalation rules and each procedure's own.
+
+For admins only; anyone else gets the same 404 as an unknown page.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import delete, select
+
+from onestop.auth.models import Role
+from onestop.dossiers.rules import ReminderRule, config_rules, current_rules, forget_rules
+from onestop.extensions import db
+from onestop.notifications.forms import ReminderRuleForm
+from onestop.workflows.engine import engine
+
+bp = Blueprint("reminder_rules", __name__, url_prefix="/admin/reminders")
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    if current_user.role != Role.ADMIN:
+        abort(404)
+
+
+def _procedures() -> dict[str, str]:
+    return {p.code: p.name for p in engine().procedures()}
+
+
+def _page(rule_form: ReminderRuleForm | None = None, status: int = 200):
+    procedures = _procedures()
+    if rule_form is None:
+        rule_form = ReminderRuleForm(procedures, formdata=None, obj=current_rules().default, scope=ReminderRuleForm.GLOBAL)
+    rows = db.session.scalars(select(ReminderRule).order_by(ReminderRule.procedure_code.nulls_first())).all()
+    return render_template("notifications/rules.html", rule_form=rule_form, rules=current_rules(), rule_rows=rows,
+                           config_rules=config_rules(), procedures=procedures), status
+
+
+@bp.get("")
+def index():
+    return _page()
+
+
+@bp.post("")
+def save():
+    form = ReminderRuleForm(_procedures())
+    if not form.validate_on_submit():
+        return _page(rule_form=form, status=422)
+    code = form.procedure_code
+    row = db.session.scalar(select(ReminderRule).where(
+        ReminderRule.procedure_code.is_(None) if code is None else ReminderRule.procedure_code == code))
+    if row is None:
+        row = ReminderRule(procedure_code=code)
+        db.session.add(row)
+    row.due_soon_percent = form.due_soon_percent.data
+    row.remind_overdue = form.remind_overdue.data
+    row.escalate_days = form.escalate_days.data
+    row.escalate_parent_days = form.escalate_parent_days.data
+    db.session.commit()
+    forget_rules()
+    flash(_("Đã lưu quy tắc nhắc việc mặc định.") if code is None
+          else _("Đã lưu quy tắc nhắc việc của thủ tục %(code)s.", code=code), "success")
+    return redirect(url_for("reminder_rules.index"))
+
+
+@bp.post("/<scope>/delete")
+def remove(scope: str):
+    """Drop a procedure's own rules, or the admin's global ones (back to the configured defaults)."""
+    where = ReminderRule.procedure_code.is_(None) if scope == ReminderRuleForm.GLOBAL else ReminderRule.procedure_code == scope
+    if db.session.execute(delete(ReminderRule).where(where)).rowcount == 0:
+        abort(404)
+    db.session.commit()
+    forget_rules()
+    flash(_("Đã xóa quy tắc mặc định; áp dụng lại cấu hình hệ thống.") if scope == ReminderRuleForm.GLOBAL
+          else _("Đã xóa quy tắc riêng của thủ tục %(code)s.", code=scope), "success")
+    return redirect(url_for("reminder_rules.index"))
+
+
+@bp.get("/<scope>")
+def edit(scope: str):
+    """The rule form filled with the rules in force for ``scope`` (a procedure code or ``*``)."""
+    procedures = _procedures()
+    if scope != ReminderRuleForm.GLOBAL and scope not in procedures:
+        abort(404)
+    rules = current_rules()
+    current = rules.default if scope == ReminderRuleForm.GLOBAL else rules.for_procedure(scope)
+    return _page(rule_form=ReminderRuleForm(procedures, formdata=None, obj=current, scope=scope))
