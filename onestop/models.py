@@ -4,6 +4,7 @@ from onestop.attachments.models import Attachment  # noqa: F401
 from onestop.auth.models import User  # noqa: F401
 from onestop.consultations.models import Consultation  # noqa: F401
 from onestop.core.outbox import OutboxMessage  # noqa: F401
+from onestop.core.submissions import Submission  # noqa: F401
 from onestop.core.throttle import LookupAttempt  # noqa: F401
 from onestop.core.workdays import CalendarOverride  # noqa: F401
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent  # noqa: F401

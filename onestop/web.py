@@ -1,14 +1,18 @@
 """What every page shares: date filters, the unread bell, error pages, the language switch."""
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
 from sqlalchemy import func, select
 
+from onestop.core import submissions
 from onestop.core.calendar import local_time_text
+from onestop.core.urls import safe_target
 from onestop.dossiers.clock import working_time
 from onestop.dossiers.notices import Notification
 from onestop.extensions import db
@@ -35,6 +39,16 @@ def file_size(size: int) -> str:
     return f"{format_decimal(round(size / 1024 / 1024, 1))} MB"
 
 
+def _same_site_path(referrer: str | None) -> str | None:
+    """The path (and query) of a Referer from this very site; None for any other site."""
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -48,6 +62,13 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(thousands, "thousands")
     app.add_template_filter(one_decimal, "decimal1")
     app.add_template_filter(working_time, "working_time")
+
+    @app.template_global()
+    def form_guard() -> Markup:
+        """The hidden fields every form that changes something carries: the CSRF token and a
+        one-time submission key (``core/submissions.py``), new each time the form is drawn."""
+        return Markup('<input type="hidden" name="csrf_token" value="{}"><input type="hidden" name="{}" value="{}">').format(
+            generate_csrf(), submissions.FIELD, submissions.new_key())
 
     @app.before_request
     def choose_language() -> None:
@@ -72,7 +93,7 @@ def init_app(app: Flask) -> None:
     def set_language(code: str):
         if code in LANGUAGES:
             session["lang"] = code
-        return redirect(request.referrer or url_for("auth.home"))
+        return redirect(safe_target(_same_site_path(request.referrer), url_for("auth.home")))
 
     def error(status: int, message: str):
         if _wants_json():

@@ -3,7 +3,7 @@ import logging
 
 from celery import shared_task
 
-from onestop.core import clock
+from onestop.core import clock, submissions
 from onestop.core.mailer import MailServerUnavailable
 from onestop.core.outbox import relay
 from onestop.core.tasks import Task
@@ -36,12 +36,14 @@ def route_dossier(dossier_id: int, step_seq: int) -> int | None:
 @shared_task(name=Task.SWEEP_DEADLINES)
 def sweep_deadlines() -> dict[str, int]:
     """Reminders and escalations (``notifications/sweep.py``), one at a time under a lock; then the
-    reminders of online applications a desk left past their working day (``online/reminders.py``)."""
+    reminders of online applications a desk left past their working day (``online/reminders.py``);
+    and the submission keys old enough that no browser will send them again."""
     try:
         counts = sweep()
         late = remind_late_applications(clock.now())  # keyed per application and clerk: idempotent
         if late:
             counts[ONLINE_LATE] = late
+        submissions.purge(clock.now())
         db.session.commit()
     except Exception:
         db.session.rollback()

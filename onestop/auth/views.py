@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from onestop.auth.forms import LoginForm
 from onestop.auth.models import Role, User
+from onestop.core.urls import safe_target
 from onestop.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -37,10 +38,7 @@ def login():
             form.password.errors.append(_("Sai tên đăng nhập hoặc mật khẩu."))
         else:
             login_user(user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for(HOME_ENDPOINTS[user.role])
-            return redirect(target)
+            return redirect(safe_target(request.args.get("next"), url_for(HOME_ENDPOINTS[user.role])))
     return render_template("auth/login.html", form=form)
 
 

@@ -13,6 +13,7 @@ from onestop.auth.models import Role
 from onestop.calendar_admin.forms import OverrideForm, upcoming_days
 from onestop.core import clock
 from onestop.core.calendar import VN_TZ
+from onestop.core.submit import submit
 from onestop.core.workdays import CalendarOverride, current_calendar, forget_calendar
 from onestop.extensions import db
 
@@ -45,14 +46,21 @@ def add_override():
     form = OverrideForm(current_calendar())
     if not form.validate_on_submit():
         return _page(override_form=form, status=422)
-    db.session.add(CalendarOverride(day=form.day.data, is_working=form.is_working, note=(form.note.data or "").strip()))
-    db.session.commit()
-    forget_calendar()
-    day = f"{form.day.data:%d/%m/%Y}"
-    flash((_("Đã đặt ngày %(day)s là ngày làm việc.", day=day) if form.is_working
-           else _("Đã đặt ngày %(day)s là ngày nghỉ.", day=day)) + " "
-          + _("Hạn của các bước bắt đầu từ nay tính theo lịch mới; nhắc việc theo lịch mới ngay."), "success")
-    return redirect(url_for("calendar_admin.calendar"))
+
+    def add():
+        db.session.add(CalendarOverride(day=form.day.data, is_working=form.is_working,
+                                        note=(form.note.data or "").strip()))
+        db.session.flush()
+        forget_calendar()
+
+    def done(_result):
+        day = f"{form.day.data:%d/%m/%Y}"
+        flash((_("Đã đặt ngày %(day)s là ngày làm việc.", day=day) if form.is_working
+               else _("Đã đặt ngày %(day)s là ngày nghỉ.", day=day)) + " "
+              + _("Hạn của các bước bắt đầu từ nay tính theo lịch mới; nhắc việc theo lịch mới ngay."), "success")
+        return redirect(url_for("calendar_admin.calendar"))
+
+    return submit(add, then=done, otherwise=lambda reason: _page(override_form=form, status=422))
 
 
 @bp.post("/overrides/<day>/delete")
@@ -61,9 +69,15 @@ def remove_override(day: str):
         parsed = date.fromisoformat(day)
     except ValueError:
         abort(404)
-    if db.session.execute(delete(CalendarOverride).where(CalendarOverride.day == parsed)).rowcount == 0:
+    if db.session.scalar(select(CalendarOverride.day).where(CalendarOverride.day == parsed)) is None:
         abort(404)
-    db.session.commit()
-    forget_calendar()
-    flash(_("Đã xóa điều chỉnh ngày %(day)s.", day=f"{parsed:%d/%m/%Y}"), "success")
-    return redirect(url_for("calendar_admin.calendar"))
+
+    def remove():
+        db.session.execute(delete(CalendarOverride).where(CalendarOverride.day == parsed))
+        forget_calendar()
+
+    def done(_result):
+        flash(_("Đã xóa điều chỉnh ngày %(day)s.", day=f"{parsed:%d/%m/%Y}"), "success")
+        return redirect(url_for("calendar_admin.calendar"))
+
+    return submit(remove, then=done, otherwise=lambda reason: _page(status=422))

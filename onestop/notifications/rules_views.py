@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
 from onestop.auth.models import Role
+from onestop.core.submit import submit
 from onestop.dossiers.rules import ReminderRule, config_rules, current_rules, forget_rules
 from onestop.extensions import db
 from onestop.notifications.forms import ReminderRuleForm
@@ -47,33 +48,45 @@ def save():
     if not form.validate_on_submit():
         return _page(rule_form=form, status=422)
     code = form.procedure_code
-    row = db.session.scalar(select(ReminderRule).where(
-        ReminderRule.procedure_code.is_(None) if code is None else ReminderRule.procedure_code == code))
-    if row is None:
-        row = ReminderRule(procedure_code=code)
-        db.session.add(row)
-    row.due_soon_percent = form.due_soon_percent.data
-    row.remind_overdue = form.remind_overdue.data
-    row.escalate_days = form.escalate_days.data
-    row.escalate_parent_days = form.escalate_parent_days.data
-    db.session.commit()
-    forget_rules()
-    flash(_("Đã lưu quy tắc nhắc việc mặc định.") if code is None
-          else _("Đã lưu quy tắc nhắc việc của thủ tục %(code)s.", code=code), "success")
-    return redirect(url_for("reminder_rules.index"))
+
+    def save_rules():
+        row = db.session.scalar(select(ReminderRule).where(
+            ReminderRule.procedure_code.is_(None) if code is None else ReminderRule.procedure_code == code))
+        if row is None:
+            row = ReminderRule(procedure_code=code)
+            db.session.add(row)
+        row.due_soon_percent = form.due_soon_percent.data
+        row.remind_overdue = form.remind_overdue.data
+        row.escalate_days = form.escalate_days.data
+        row.escalate_parent_days = form.escalate_parent_days.data
+        db.session.flush()
+        forget_rules()
+
+    def done(_result):
+        flash(_("Đã lưu quy tắc nhắc việc mặc định.") if code is None
+              else _("Đã lưu quy tắc nhắc việc của thủ tục %(code)s.", code=code), "success")
+        return redirect(url_for("reminder_rules.index"))
+
+    return submit(save_rules, then=done, otherwise=lambda reason: _page(rule_form=form, status=422))
 
 
 @bp.post("/<scope>/delete")
 def remove(scope: str):
     """Drop a procedure's own rules, or the admin's global ones (back to the configured defaults)."""
     where = ReminderRule.procedure_code.is_(None) if scope == ReminderRuleForm.GLOBAL else ReminderRule.procedure_code == scope
-    if db.session.execute(delete(ReminderRule).where(where)).rowcount == 0:
+    if db.session.scalar(select(ReminderRule.id).where(where)) is None:
         abort(404)
-    db.session.commit()
-    forget_rules()
-    flash(_("Đã xóa quy tắc mặc định; áp dụng lại cấu hình hệ thống.") if scope == ReminderRuleForm.GLOBAL
-          else _("Đã xóa quy tắc riêng của thủ tục %(code)s.", code=scope), "success")
-    return redirect(url_for("reminder_rules.index"))
+
+    def remove_rules():
+        db.session.execute(delete(ReminderRule).where(where))
+        forget_rules()
+
+    def done(_result):
+        flash(_("Đã xóa quy tắc mặc định; áp dụng lại cấu hình hệ thống.") if scope == ReminderRuleForm.GLOBAL
+              else _("Đã xóa quy tắc riêng của thủ tục %(code)s.", code=scope), "success")
+        return redirect(url_for("reminder_rules.index"))
+
+    return submit(remove_rules, then=done, otherwise=lambda reason: _page(status=422))
 
 
 @bp.get("/<scope>")

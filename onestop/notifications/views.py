@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
 from onestop.core import clock
+from onestop.core.urls import safe_target
 from onestop.dossiers.notices import Notification
 from onestop.extensions import db
 
@@ -27,4 +28,4 @@ def mark_read():
         stmt = stmt.where(Notification.id == one)
     db.session.execute(stmt.values(read_at=clock.now()))
     db.session.commit()
-    return redirect(request.form.get("next") or url_for("notifications.index"))
+    return redirect(safe_target(request.form.get("next"), url_for("notifications.index")))

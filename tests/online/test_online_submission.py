@@ -153,7 +153,7 @@ def test_the_form_needs_its_csrf_token(app, client, db):
     try:
         page = client.get(f"/nop-truc-tuyen/?procedure={BIRTH}").get_data(as_text=True)
         assert submit(client, form(db)).status_code == 400
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         assert submit(client, form(db, csrf_token=token)).status_code == 302
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
