@@ -14,7 +14,7 @@ from onestop.core.workdays import current_calendar
 from onestop.dossiers.lists import tabbed_list
 from onestop.dossiers.models import Dossier
 from onestop.dossiers.notices import mark_read_for_dossier
-from onestop.dossiers.operations import assign, available_actions, perform_action
+from onestop.dossiers.operations import assign, available_actions, can_work_on_step, perform_action
 from onestop.dossiers.page import panel, render_dossier_page
 from onestop.dossiers.scope import get_dossier_or_404
 from onestop.extensions import db
@@ -43,10 +43,10 @@ def dossier(dossier_id: int):
 
 
 def _assignable(dossier: Dossier) -> list[SelectChoice]:
-    """The holding agency's active staff, but admins."""
+    """The holding agency's active staff whose role can act on the dossier's step."""
     return [SelectChoice(u.id, f"{u.full_name} ({u.role.value})") for u in db.session.scalars(
         select(User).where(User.agency_id == dossier.holder_agency_id, User.active,
-                           User.role != Role.ADMIN).order_by(User.full_name))]
+                           User.role != Role.ADMIN).order_by(User.full_name)) if can_work_on_step(dossier, u)]
 
 
 @panel("casework/_actions.html", slot="side")

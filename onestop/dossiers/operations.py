@@ -80,6 +80,12 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
     return dossier
 
 
+def can_work_on_step(dossier: Dossier, user: User) -> bool:
+    """Whether the user's role has actions at the dossier's step (who may be given it)."""
+    procedure = engine().procedure(dossier.procedure_code)
+    return bool(engine().actions_for_role(procedure, dossier.step, user.role.value))
+
+
 def available_actions(dossier: Dossier, user: User):
     """The actions the user may press now (guards are checked when pressed)."""
     if not dossier.can_act(user):
@@ -215,9 +221,12 @@ def assign(dossier: Dossier, actor: User | None, user: User, note: str | None = 
         raise OperationError(_("Hồ sơ đã kết thúc."))
     if user.agency_id != dossier.holder_agency_id or not user.active:
         raise OperationError(_("Người được giao phải thuộc cơ quan đang giữ hồ sơ."))
+    procedure = engine().procedure(dossier.procedure_code)
+    if not can_work_on_step(dossier, user):
+        raise OperationError(_("%(name)s không có thao tác nào ở bước «%(step)s»; giao cho người có vai trò của bước.",
+                               name=user.full_name, step=procedure.step(dossier.step).name))
     dossier.assignee = user
     event = log_stay(dossier, actor, "assign", note or f"Giao cho {user.full_name}")
-    procedure = engine().procedure(dossier.procedure_code)
     notify(user_id=user.id, dossier_id=dossier.id, kind="assigned",
            message=f"Hồ sơ {dossier.code} ({procedure.name[:80]}) được giao cho bạn.",
            key=f"assigned:{dossier.id}:{dossier.step_seq}:{user.id}")
