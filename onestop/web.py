@@ -3,6 +3,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, redirect, render_template, request, session, url_for
+from flask import Request as FlaskRequest
 from flask_babel import format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from onestop.core import submissions
 from onestop.core.calendar import local_time_text
+from onestop.core.text import CleanMultiDict
 from onestop.core.urls import safe_target
 from onestop.dossiers.clock import working_time
 from onestop.dossiers.notices import Notification
@@ -51,6 +53,12 @@ def _same_site_path(referrer: str | None) -> str | None:
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+class Request(FlaskRequest):
+    """Every value of the query string and of the form arrives cleaned (``core/text.py``)."""
+
+    parameter_storage_class = CleanMultiDict
 
 
 def init_app(app: Flask) -> None:

@@ -5,18 +5,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from onestop.auth.models import Role
+from onestop.core.exports import send
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.dossiers.scope import get_dossier_or_404
 from onestop.extensions import db
 from onestop.slips.forms import LedgerForm
-from onestop.slips.ledger import can_keep_ledger, ledger_query, ledger_workbook
+from onestop.slips.ledger import can_keep_ledger, ledger_query, ledger_table
 from onestop.slips.papers import SLIPS, SlipKind, available_slips, render_slip
 from onestop.slips.pdf import html_to_pdf
 
 bp = Blueprint("slips", __name__)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 @bp.app_context_processor
 def slip_helpers() -> dict:
@@ -76,7 +74,5 @@ def ledger():
         return render_template("slips/ledger.html", form=form), 422
     start, end = form.start.data, form.end.data
     rows = db.session.execute(ledger_query(current_user, start, end)).all()
-    body = ledger_workbook(rows, agency=current_user.agency, start=start, end=end,
-                           subtree=current_user.role != Role.CLERK)
-    filename = f"so-theo-doi-ho-so-{current_user.agency.code}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
-    return Response(body, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return send(ledger_table(rows, agency=current_user.agency, start=start, end=end,
+                             subtree=current_user.role != Role.CLERK), "xlsx")
