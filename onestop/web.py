@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from onestop.auth.access import access
 from onestop.core import submissions
 from onestop.core.calendar import local_time_text
 from onestop.core.text import CleanMultiDict
@@ -128,6 +129,7 @@ def init_app(app: Flask) -> None:
         return {"unread_count": count}
 
     @app.get("/lang/<code>")
+    @access("public")
     def set_language(code: str):
         if code in LANGUAGES:
             session["lang"] = code

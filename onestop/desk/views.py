@@ -2,9 +2,10 @@
 and the returning citizen's details for the intake form."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
+from onestop.auth.access import access
 from onestop.core.calendar import local_time_text
 from onestop.core.submit import submit
 from onestop.desk.forms import IntakeForm, ReturnResultForm
@@ -34,7 +35,7 @@ def _require_clerk() -> None:
 
 
 @bp.get("/")
-@login_required
+@access("clerk")
 def queue():
     """The desk's own queue: new dossiers to forward, results to return, supplements awaited."""
     _require_clerk()
@@ -42,7 +43,7 @@ def queue():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@access("clerk")
 def intake():
     _require_clerk()
     refused = intake_problems(current_user.agency)  # steps that would have no agency from this desk
@@ -72,7 +73,7 @@ def intake():
 
 
 @bp.post("/dossiers/<int:dossier_id>/return")
-@login_required
+@access("dossier")
 def return_to_citizen(dossier_id: int):
     """Record who collected the result (or the post waybill) and close the dossier."""
     dossier = get_dossier_or_404(current_user, dossier_id)
@@ -98,7 +99,7 @@ def return_to_citizen(dossier_id: int):
 
 
 @bp.post("/dossiers/<int:dossier_id>/refusal-handed")
-@login_required
+@access("dossier")
 def refusal_handed_over(dossier_id: int):
     """Record that the citizen got the refusal slip (03); the dossier leaves the "refused" tab."""
     dossier = get_dossier_or_404(current_user, dossier_id)
@@ -115,7 +116,7 @@ def refusal_handed_over(dossier_id: int):
 
 
 @bp.get("/api/citizens/<id_number>")
-@login_required
+@access("clerk")
 def citizen(id_number: str):
     """A returning citizen's details from their latest dossier within the clerk's own scope (what their
     agency received, holds or handled), to pre-fill intake; exact ID only. Another agency's records

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from onestop.auth.access import access
 from onestop.core.throttle import is_blocked, record
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.extensions import db
@@ -31,6 +32,7 @@ BLOCKED = _l("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại
 
 
 @bp.route("/", methods=["GET", "POST"])
+@access("public")
 def lookup():
     """GET with ``?code=`` (the receipt's QR code) pre-fills the form; POST looks up."""
     form = LookupForm() if request.method == "POST" else LookupForm(request.args)

@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from onestop.agencies.models import Agency
+from onestop.auth.access import access
 from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.core.exports import FORMATS, send
@@ -32,13 +33,10 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 @bp.before_request
-def supervisors_only():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if current_user.role not in (Role.SUPERVISOR, Role.ADMIN):
-        abort(404)
+def analytic():
+    """Every report runs its statements with the planner settings for reports (who may see them is
+    each view's ``@access("supervisor")``)."""
     analytic_transaction(db.session)
-    return None
 
 
 @bp.after_request
@@ -111,6 +109,7 @@ def _paginate(query, scalars: bool = False):
 # -- overdue now ---------------------------------------------------------------------------------------
 @bp.get("/overdue")
 @exports_in_vietnamese
+@access("supervisor")
 def overdue():
     now = clock.now()
     report = queries.build(db.session, current_user, now, working_clock())
@@ -123,6 +122,7 @@ def overdue():
 
 
 @bp.get("/overdue/online")
+@access("supervisor")
 def overdue_online():
     """The online applications no desk has received or refused within a working day."""
     now = clock.now()
@@ -134,6 +134,7 @@ def overdue_online():
 
 @bp.get("/overdue/dossiers")
 @exports_in_vietnamese
+@access("supervisor")
 def overdue_list():
     kind = request.args.get("kind", "overdue")
     if kind not in queries.KINDS:
@@ -164,6 +165,7 @@ def _scope_code(agency: Agency | None = None) -> str:
 # -- official statistics ---------------------------------------------------------------------------------
 @bp.get("/statistics")
 @exports_in_vietnamese
+@access("supervisor")
 def statistics_page():
     period = _period()
     report = statistics.build(db.session, current_user, period, clock.now())
@@ -176,6 +178,7 @@ def statistics_page():
 
 @bp.get("/statistics/dossiers")
 @exports_in_vietnamese
+@access("supervisor")
 def statistics_list():
     period = _period()
     category = statistics.BY_KEY.get(request.args.get("category", "received"))
@@ -203,6 +206,7 @@ def statistics_list():
 # -- bottlenecks -----------------------------------------------------------------------------------------
 @bp.get("/bottlenecks")
 @exports_in_vietnamese
+@access("supervisor")
 def bottlenecks_page():
     period = _period()
     now = clock.now()
@@ -220,6 +224,7 @@ def bottlenecks_page():
 # -- trends ------------------------------------------------------------------------------------------------
 @bp.get("/trends")
 @exports_in_vietnamese
+@access("supervisor")
 def trends_page():
     months = trends.build(db.session, current_user, clock.now())
     fmt = _format()
