@@ -57,6 +57,7 @@ def create_app(config_override: dict | None = None) -> Flask:
 
 def _blueprints() -> list:
     """Every feature's blueprint; importing them also registers their panels of the dossier page."""
+    from onestop.administration.staff_views import bp as staff
     from onestop.attachments.views import bp as attachments
     from onestop.auth.views import bp as auth
     from onestop.calendar_admin.views import bp as calendar_admin
@@ -74,7 +75,7 @@ def _blueprints() -> list:
     from onestop.workflows.views import bp as workflows
 
     return [auth, desk, slips, casework, notifications, reminder_rules, reports, public, calendar_admin,
-            extension_requests, attachments, consultations, online, online_desk, workflows]
+            extension_requests, attachments, consultations, online, online_desk, workflows, staff]
 
 
 def _default_catalogue():
