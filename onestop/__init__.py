@@ -57,6 +57,8 @@ def create_app(config_override: dict | None = None) -> Flask:
 
 def _blueprints() -> list:
     """Every feature's blueprint; importing them also registers their panels of the dossier page."""
+    from onestop.administration.agency_views import bp as agency_admin
+    from onestop.administration.import_views import bp as imports
     from onestop.administration.staff_views import bp as staff
     from onestop.attachments.views import bp as attachments
     from onestop.auth.views import bp as auth
@@ -75,7 +77,8 @@ def _blueprints() -> list:
     from onestop.workflows.views import bp as workflows
 
     return [auth, desk, slips, casework, notifications, reminder_rules, reports, public, calendar_admin,
-            extension_requests, attachments, consultations, online, online_desk, workflows, staff]
+            extension_requests, attachments, consultations, online, online_desk, workflows, staff,
+            agency_admin, imports]
 
 
 def _default_catalogue():

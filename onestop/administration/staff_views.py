@@ -11,12 +11,18 @@ from sqlalchemy.orm import selectinload
 
 from onestop.administration.forms import ROLE_LABELS, OneTimePasswordForm, StaffForm
 from onestop.administration.handover import hand_back_work
-from onestop.administration.scope import agencies_in_scope, require_admin, require_staff_manager, user_or_404
+from onestop.administration.scope import (
+    agencies_in_scope,
+    page_number,
+    require_admin,
+    require_staff_manager,
+    user_or_404,
+)
 from onestop.agencies.models import Agency
 from onestop.auth import operations, throttle
 from onestop.auth.models import Role, User
 from onestop.core.submit import submit
-from onestop.core.text import fold
+from onestop.core.folding import fold
 from onestop.extensions import db
 
 bp = Blueprint("staff", __name__, url_prefix="/admin/staff")
@@ -75,8 +81,8 @@ def index():
     state = request.args.get("state", "active")
     if state in ("active", "inactive"):
         query = query.where(User.active.is_(state == "active"))
-    page = db.paginate(query.order_by(User.username), per_page=current_app.config["PAGE_SIZE"], error_out=False,
-                       max_per_page=current_app.config["PAGE_SIZE"])
+    page = db.paginate(query.order_by(User.username), page=page_number(), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False, max_per_page=current_app.config["PAGE_SIZE"])
     return render_template("administration/staff_list.html", page=page, agencies=agencies_in_scope(active_only=False),
                            roles=ROLE_LABELS, q=text, agency_id=agency_id, role=role, state=state)
 

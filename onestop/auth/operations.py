@@ -13,12 +13,13 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select, true
 
 from onestop.agencies.models import Agency
+from onestop.agencies.operations import tree_check
 from onestop.auth import passwords, sessions, throttle
 from onestop.auth.models import Role, User
 from onestop.auth.scope import scope_agency_ids
 from onestop.core import audit, clock
 from onestop.core.errors import OperationError
-from onestop.core.text import ascii_digits
+from onestop.core.folding import ascii_digits
 from onestop.extensions import db
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
@@ -104,6 +105,18 @@ def _check(actor: User, user: User | None, **fields) -> None:
     errors = field_problems(actor=actor, user=user, **fields)
     if errors:
         raise OperationError(" ".join(errors.values()))
+
+
+@tree_check
+def closed_agencies_have_no_active_staff() -> str | None:
+    """A tree check (``agencies/operations.py``): an agency is closed only once its staff are moved or
+    deactivated."""
+    row = db.session.execute(select(Agency.name, func.count(User.id)).join(User, User.agency_id == Agency.id)
+                             .where(~Agency.active, User.active).group_by(Agency.id, Agency.name).limit(1)).first()
+    if row is None:
+        return None
+    return _("%(agency)s còn %(n)s cán bộ đang hoạt động: chuyển hoặc khóa các tài khoản trước.",
+             agency=row[0], n=row[1])
 
 
 # -- the verbs ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
-from onestop.core.text import fold
+from onestop.core.folding import fold
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128

@@ -12,7 +12,7 @@ from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.core.models import TimestampMixin, str_enum
-from onestop.core.text import fold
+from onestop.core.folding import fold
 from onestop.dossiers.applicant import ApplicantColumns
 from onestop.extensions import db
 
@@ -105,7 +105,7 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     #: how it was received: at the desk, online, or from interconnection
     channel: Mapped[Channel] = mapped_column(str_enum(Channel), default=Channel.DESK, server_default="desk")
     note: Mapped[str | None] = mapped_column(Text)
-    #: the applicant's name folded for search (lower case, no accents: ``core.text.fold``), kept
+    #: the applicant's name folded for search (lower case, no accents: ``core.folding.fold``), kept
     #: in step with ``applicant_name`` by ``_fold_name``
     applicant_name_folded: Mapped[str] = mapped_column(String(200), default="", server_default="")
 

@@ -119,8 +119,8 @@ def upgrade():
 
 
 def _fold_existing_names():
-    """Fill ``applicant_name_folded`` (as ``onestop.core.text.fold`` does) in batches."""
-    from onestop.core.text import fold
+    """Fill ``applicant_name_folded`` (as ``onestop.core.folding.fold`` does) in batches."""
+    from onestop.core.folding import fold
 
     bind = op.get_bind()
     dossiers = sa.table('dossiers', sa.column('id', sa.Integer()), sa.column('applicant_name', sa.String()),
