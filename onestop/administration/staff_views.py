@@ -21,8 +21,8 @@ from onestop.administration.scope import (
 from onestop.agencies.models import Agency
 from onestop.auth import operations, throttle
 from onestop.auth.models import Role, User
-from onestop.core.submit import submit
 from onestop.core.folding import fold
+from onestop.core.submit import submit
 from onestop.extensions import db
 
 bp = Blueprint("staff", __name__, url_prefix="/admin/staff")

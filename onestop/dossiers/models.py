@@ -11,8 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
 from onestop.core import clock
-from onestop.core.models import TimestampMixin, str_enum
 from onestop.core.folding import fold
+from onestop.core.models import TimestampMixin, str_enum
 from onestop.dossiers.applicant import ApplicantColumns
 from onestop.extensions import db
 
