@@ -73,13 +73,14 @@ def _blueprints() -> list:
     from onestop.online.views import bp as online
     from onestop.public.views import bp as public
     from onestop.reports.views import bp as reports
+    from onestop.search.views import bp as search
     from onestop.slips.views import bp as slips
     from onestop.standins.views import bp as standins
     from onestop.workflows.views import bp as workflows
 
     return [auth, desk, slips, casework, notifications, reminder_rules, reports, public, calendar_admin,
             extension_requests, attachments, consultations, online, online_desk, workflows, staff,
-            agency_admin, imports, standins]
+            agency_admin, imports, standins, search]
 
 
 def _default_catalogue():

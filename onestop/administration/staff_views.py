@@ -21,7 +21,6 @@ from onestop.administration.scope import (
 from onestop.agencies.models import Agency
 from onestop.auth import operations, throttle
 from onestop.auth.models import Role, User
-from onestop.core.folding import fold
 from onestop.core.submit import submit
 from onestop.extensions import db
 
@@ -67,11 +66,10 @@ def _valid(form: StaffForm, user: User | None = None) -> bool:
 def index():
     """Accounts in scope: search by name or login, filter by agency, role and state; 50 a page."""
     query = select(User).where(operations.manageable(current_user)).options(selectinload(User.agency))
-    text = request.args.get("q", "").strip()[:100]
+    text = "".join(ch for ch in request.args.get("q", "") if ch.isprintable()).strip()[:100]
     if text:
-        pattern = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(User.username).like(pattern), func.lower(User.full_name).like(pattern),
-                                func.lower(User.full_name).like(f"%{fold(text)}%")))
+        query = query.where(or_(func.lower(User.username).contains(text.lower(), autoescape=True),
+                                func.lower(User.full_name).contains(text.lower(), autoescape=True)))
     agency_id = request.args.get("agency", "")
     if agency_id.isdigit() and len(agency_id) < 10:
         query = query.where(User.agency_id == int(agency_id))
