@@ -58,6 +58,7 @@ def create_app(config_override: dict | None = None) -> Flask:
 def _blueprints() -> list:
     """Every feature's blueprint; importing them also registers their panels of the dossier page."""
     from onestop.administration.agency_views import bp as agency_admin
+    from onestop.administration.audit_views import bp as audit
     from onestop.administration.import_views import bp as imports
     from onestop.administration.staff_views import bp as staff
     from onestop.attachments.views import bp as attachments
@@ -80,7 +81,7 @@ def _blueprints() -> list:
 
     return [auth, desk, slips, casework, notifications, reminder_rules, reports, public, calendar_admin,
             extension_requests, attachments, consultations, online, online_desk, workflows, staff,
-            agency_admin, imports, standins, search]
+            agency_admin, imports, standins, search, audit]
 
 
 def _default_catalogue():

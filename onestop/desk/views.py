@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from onestop.core import audit
 from onestop.core.calendar import local_time_text
 from onestop.core.submit import submit
 from onestop.desk.forms import IntakeForm, ReturnResultForm
@@ -97,6 +98,8 @@ def citizen(id_number: str):
         return jsonify(error={"code": 400, "message": _("Số định danh cá nhân gồm đúng 12 chữ số.")}), 400
     latest = db.session.scalar(select(Dossier).where(Dossier.applicant_id_number == id_number)
                                .order_by(Dossier.received_at.desc()).limit(1))
+    audit.record("citizen.lookup", target=f"citizen:{id_number}", note=latest.code if latest else None)
+    db.session.commit()
     if latest is None:
         return jsonify(error={"code": 404, "message": _("Chưa có hồ sơ của công dân này.")}), 404
     return jsonify(name=latest.applicant_name, phone=latest.applicant_phone, email=latest.applicant_email,
