@@ -144,7 +144,6 @@ def login_as(client):
         with client.session_transaction() as session:
             session["_user_id"] = str(found.id)
             session["_fresh"] = True
-            session["_sv"] = found.session_version  # auth/sessions.py: the session is for the account as it is
         g.pop("_login_user", None)  # the test's app context is reused by requests; drop the cached user
         return found
     return login

@@ -69,6 +69,7 @@ def plan_staff(actor: User, rows: list[tuple[int, dict[str, str]]]) -> Plan:
     names = [v.get("username", "").strip().lower() for _line, v in rows]
     existing = {u.username.lower(): u for u in db.session.scalars(
         select(User).where(func.lower(User.username).in_([n for n in names if n])))}
+    every_login = _every_login()
     agencies = {a.code: a for a in db.session.scalars(select(Agency))}
     seen: dict[str, int] = {}
     plan = Plan("staff", [])
@@ -92,7 +93,8 @@ def plan_staff(actor: User, rows: list[tuple[int, dict[str, str]]]) -> Plan:
             row.errors.append(_("Bạn không có quyền sửa tài khoản %(name)s.", name=username))
         problems = user_operations.field_problems(
             username=username, full_name=values.get("full_name", "").strip(), email=values.get("email") or None,
-            phone=values.get("phone") or None, role=role, agency=agency, actor=actor, user=user)
+            phone=values.get("phone") or None, role=role, agency=agency, actor=actor, user=user,
+            taken=lambda name: name in every_login and name not in existing)
         row.errors += [m for k, m in problems.items() if not (k == "agency" and code and agency is None)]
         if row.errors:
             continue
@@ -108,9 +110,14 @@ def plan_staff(actor: User, rows: list[tuple[int, dict[str, str]]]) -> Plan:
     return plan
 
 
+def _every_login() -> set[str]:
+    return {name.lower() for name in db.session.scalars(select(User.username))}
+
+
 def apply_staff(actor: User, plan: Plan) -> list[tuple[User, str]]:
     """Apply a plan without errors; the accounts created, each with its one-time password."""
     agencies = {a.code: a for a in db.session.scalars(select(Agency))}
+    every_login = _every_login()
     created = []
     for row in plan.rows:
         if row.action not in ("create", "update"):
@@ -122,13 +129,15 @@ def apply_staff(actor: User, plan: Plan) -> list[tuple[User, str]]:
                   "agency": agencies[v.get("agency", "").strip().upper()]}
         active = _flag(v.get("active", ""), True)
         if row.action == "create":
-            user, password = user_operations.create_user(actor, password_method=ONE_TIME_HASH, **fields)
+            user, password = user_operations.create_user(actor, password_method=ONE_TIME_HASH,
+                                                         taken=every_login.__contains__, **fields)
+            every_login.add(user.username)
             created.append((user, password))
             if not active:
                 user_operations.set_active(actor, user, False)
         else:
             user = db.session.scalar(select(User).where(func.lower(User.username) == fields["username"]))
-            user_operations.update_user(actor, user, **fields)
+            user_operations.update_user(actor, user, taken=lambda name: False, **fields)
             if user.active != active:
                 user_operations.set_active(actor, user, active)
     return created

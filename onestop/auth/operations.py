@@ -7,6 +7,7 @@ Every change is written to the audit trail with the fields before and after. Ver
 commit, and raise ``OperationError`` with the reason when refused.
 """
 import re
+from collections.abc import Callable
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -70,13 +71,16 @@ def clean_phone(phone: str | None) -> str | None:
 
 
 def field_problems(*, username: str, full_name: str, email: str | None, phone: str | None, role: str,
-                   agency: Agency | None, actor: User, user: User | None = None) -> dict[str, str]:
-    """Every field error of an account's details, by field name, in the user's language."""
+                   agency: Agency | None, actor: User, user: User | None = None,
+                   taken: Callable[[str], bool] | None = None) -> dict[str, str]:
+    """Every field error of an account's details, by field name, in the user's language.
+    ``taken(name)``: whether another account has that login (a bulk import asks a set it read once)."""
     errors: dict[str, str] = {}
     if not USERNAME.match(username or ""):
         errors["username"] = _("Tên đăng nhập 3–80 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới.")
-    elif db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower(),
-                                                 User.id != (user.id if user else -1))) is not None:
+    elif (taken(username.lower()) if taken is not None else db.session.scalar(
+            select(User.id).where(func.lower(User.username) == username.lower(),
+                                  User.id != (user.id if user else -1))) is not None):
         errors["username"] = _("Tên đăng nhập %(name)s đã có người dùng.", name=username)
     if not (full_name or "").strip() or len(full_name) > 200 or any(not ch.isprintable() for ch in full_name):
         errors["full_name"] = _("Nhập họ và tên (tối đa 200 ký tự).")
@@ -101,8 +105,8 @@ def field_problems(*, username: str, full_name: str, email: str | None, phone: s
     return errors
 
 
-def _check(actor: User, user: User | None, **fields) -> None:
-    errors = field_problems(actor=actor, user=user, **fields)
+def _check(actor: User, user: User | None, taken=None, **fields) -> None:
+    errors = field_problems(actor=actor, user=user, taken=taken, **fields)
     if errors:
         raise OperationError(" ".join(errors.values()))
 
@@ -123,13 +127,14 @@ def closed_agencies_have_no_active_staff() -> str | None:
 
 def create_user(actor: User, *, username: str, full_name: str, role: str, agency: Agency, email: str | None = None,
                 phone: str | None = None, password: str | None = None,
-                password_method: str | None = None) -> tuple[User, str]:
+                password_method: str | None = None, taken: Callable[[str], bool] | None = None) -> tuple[User, str]:
     """A new account with a one-time password (``password``, else one made up): it must be changed
     at the first login. Returns the account and the one-time password, to hand to its owner."""
     if not may_manage_staff(actor):
         raise OperationError(_("Bạn không có quyền quản lý cán bộ."))
     username, email = (username or "").strip().lower(), (email or "").strip() or None
-    _check(actor, None, username=username, full_name=full_name, email=email, phone=phone, role=role, agency=agency)
+    _check(actor, None, taken, username=username, full_name=full_name, email=email, phone=phone, role=role,
+           agency=agency)
     one_time = password or passwords.one_time_password()
     if password:
         _password_or_refuse(password, username=username, full_name=full_name, email=email)
@@ -143,12 +148,13 @@ def create_user(actor: User, *, username: str, full_name: str, role: str, agency
 
 
 def update_user(actor: User, user: User, *, username: str, full_name: str, role: str, agency: Agency,
-                email: str | None = None, phone: str | None = None) -> bool:
+                email: str | None = None, phone: str | None = None, taken: Callable[[str], bool] | None = None) -> bool:
     """Change an account's details; True when anything changed."""
     if not can_manage(actor, user):
         raise OperationError(_("Bạn không có quyền sửa tài khoản này."))
     username, email = (username or "").strip().lower(), (email or "").strip() or None
-    _check(actor, user, username=username, full_name=full_name, email=email, phone=phone, role=role, agency=agency)
+    _check(actor, user, taken, username=username, full_name=full_name, email=email, phone=phone, role=role,
+           agency=agency)
     before = snapshot(user)
     user.username, user.full_name, user.email, user.phone = username, full_name.strip(), email, clean_phone(phone)
     user.role, user.agency = Role(role), agency

@@ -26,8 +26,10 @@ def start(user: User) -> None:
 
 
 def is_valid(user: User) -> bool:
-    """Whether this request's session was made for the account as it is now."""
-    return user.active and session.get(VERSION_KEY) == user.session_version
+    """Whether this request's session was made for the account as it is now. A session without a
+    number (made before numbers were kept) counts as number 0: it works until the account's first
+    logout, password change or deactivation, like any other session of that time."""
+    return user.active and session.get(VERSION_KEY, 0) == user.session_version
 
 
 def end_everywhere(user: User) -> None:
