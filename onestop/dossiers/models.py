@@ -71,8 +71,13 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
         Index("ix_dossiers_applicant_id_number", "applicant_id_number"),
         # the header search (``dossiers/search.py``): phone; name and code have their own indexes there
         Index("ix_dossiers_applicant_phone", "applicant_phone"),
-        # PostgreSQL only (the migration creates them there): a name anywhere in the folded name
-        # (trigrams) and a code by its prefix (pattern order, whatever the database's collation)
+        # PostgreSQL only (the migration creates them there): a name by its beginning, covering what the
+        # search orders and scopes by; a name anywhere in it (trigrams); a code by its prefix (pattern
+        # order, whatever the database's collation)
+        Index("ix_dossiers_applicant_name_prefix", "applicant_name_folded",
+              postgresql_ops={"applicant_name_folded": "varchar_pattern_ops"},
+              postgresql_include=["received_at", "id", "holder_agency_id", "receiving_agency_id"],
+              info={"postgresql_only": True}),
         Index("ix_dossiers_applicant_name_trgm", "applicant_name_folded", postgresql_using="gin",
               postgresql_ops={"applicant_name_folded": "gin_trgm_ops"}, info={"postgresql_only": True}),
         Index("ix_dossiers_code_pattern", "code", postgresql_ops={"code": "varchar_pattern_ops"},
@@ -219,6 +224,8 @@ class DossierEvent(db.Model):
         Index("ix_dossier_events_supplement_from", "from_agency_id", "dossier_id",
               postgresql_where=text("action = 'request_supplement'"),
               sqlite_where=text("action = 'request_supplement'")),
+        # the scope's "handled by one of these agencies" (``scope.dossier_scope``), read from the index alone
+        Index("ix_dossier_events_dossier_to_agency", "dossier_id", "to_agency_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

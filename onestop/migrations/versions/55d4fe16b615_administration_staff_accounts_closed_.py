@@ -3,7 +3,9 @@
 Calendar overrides get an id (a day may now have removed overrides beside the one in force),
 so their table is rebuilt; reminder rules keep their removed rows, so the one-per-scope index
 becomes partial. The folded applicant name is filled for the dossiers already there; on
-PostgreSQL it gets a trigram index (``pg_trgm``) and codes a pattern index for prefix search.
+PostgreSQL it gets a covering pattern index (a name by its beginning) and a trigram index
+(``pg_trgm``, a name containing the words), and codes a pattern index for prefix search. The scope's
+"handled by" test reads ``dossier_events (dossier_id, to_agency_id)`` from the index alone.
 
 Revision ID: 55d4fe16b615
 Revises: 852cb10f9e94
@@ -84,6 +86,7 @@ def upgrade():
         op.bulk_insert(rebuilt, kept)
 
     with op.batch_alter_table('dossier_events', schema=None) as batch_op:
+        batch_op.create_index('ix_dossier_events_dossier_to_agency', ['dossier_id', 'to_agency_id'], unique=False)
         batch_op.add_column(sa.Column('on_behalf_of_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_dossier_events_on_behalf_of_id_users'), 'users', ['on_behalf_of_id'], ['id'])
 
@@ -92,6 +95,9 @@ def upgrade():
         batch_op.create_index('ix_dossiers_applicant_phone', ['applicant_phone'], unique=False)
     _fold_existing_names()
     if op.get_bind().dialect.name == 'postgresql':
+        op.create_index('ix_dossiers_applicant_name_prefix', 'dossiers', ['applicant_name_folded'], unique=False,
+                        postgresql_ops={'applicant_name_folded': 'varchar_pattern_ops'},
+                        postgresql_include=['received_at', 'id', 'holder_agency_id', 'receiving_agency_id'])
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
         op.create_index('ix_dossiers_applicant_name_trgm', 'dossiers', ['applicant_name_folded'], unique=False,
                         postgresql_using='gin', postgresql_ops={'applicant_name_folded': 'gin_trgm_ops'})
@@ -158,11 +164,13 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.drop_index('ix_dossiers_code_pattern', table_name='dossiers')
         op.drop_index('ix_dossiers_applicant_name_trgm', table_name='dossiers')
+        op.drop_index('ix_dossiers_applicant_name_prefix', table_name='dossiers')
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.drop_index('ix_dossiers_applicant_phone')
         batch_op.drop_column('applicant_name_folded')
 
     with op.batch_alter_table('dossier_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_dossier_events_dossier_to_agency')
         batch_op.drop_constraint(batch_op.f('fk_dossier_events_on_behalf_of_id_users'), type_='foreignkey')
         batch_op.drop_column('on_behalf_of_id')
 
