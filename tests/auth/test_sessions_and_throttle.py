@@ -180,3 +180,19 @@ def test_an_idle_session_ends(app, db, client):
         assert client.get("/inbox").status_code == 302
     finally:
         app.permanent_session_lifetime = previous
+
+
+def test_old_login_counters_are_purged_but_not_live_locks(app, db):
+    from onestop.auth import throttle
+    from onestop.core import clock
+    from tests.conftest import vn
+
+    with clock.frozen(vn(2026, 12, 1, 8, 0)):
+        throttle.record_failure("user:old.one")
+        for _ in range(10):
+            throttle.record_failure("user:locked.one")
+    with clock.frozen(vn(2026, 12, 1, 8, 20)):
+        throttle.record_failure("user:fresh.one")
+        assert throttle.is_locked("user:locked.one") is False  # the 15-minute lock is over
+        assert throttle.purge(clock.now()) == 2
+        assert db.session.get(LoginFailure, "user:fresh.one") is not None
