@@ -50,7 +50,7 @@ def record_absence(actor: User, user: User, *, stand_in: User | None, starts_on:
     if stand_in is None or stand_in.id == user.id or stand_in.agency_id != user.agency_id or not stand_in.active \
             or stand_in.role not in ABSENT_ROLES:
         raise OperationError(_("Người thay phải là chuyên viên hoặc lãnh đạo đang hoạt động của cùng đơn vị."))
-    reason = (reason or "").strip()
+    reason = "".join(ch for ch in (reason or "") if ch.isprintable() or ch in "\n\t").strip()
     if not reason:
         raise OperationError(_("Nhập lý do vắng mặt."))
     today = clock.now().astimezone(VN_TZ).date()

@@ -183,9 +183,14 @@ def test_the_absence_form_gives_field_errors(db, client, login_as, away):
                                                  "starts_on": "20/12/2026", "ends_on": "21/12/2026", "reason": "x"})
         assert answer.status_code == 422
         answer = client.post("/absences/", data={"user_id": str(officer.id), "stand_in_id": str(second.id),
-                                                 "starts_on": "20/12/2026", "ends_on": "21/12/2026", "reason": "Ốm"})
+                                                 "starts_on": "20/12/2026", "ends_on": "21/12/2026", "reason": "Ốm\x00\x1b"})
         assert answer.status_code == 302
-    assert len(db.session.scalars(select(Absence).where(Absence.user_id == officer.id)).all()) == 2
+        for bad in ({"user_id": "x\x00"}, {"stand_in_id": "99999999999999999999"}, {"starts_on": "9999-99-99"}):
+            data = {"user_id": str(officer.id), "stand_in_id": str(second.id), "starts_on": "28/12/2026",
+                    "ends_on": "29/12/2026", "reason": "Ốm", **bad}
+            assert client.post("/absences/", data=data).status_code == 422, bad
+    reasons = db.session.scalars(select(Absence.reason).where(Absence.user_id == officer.id).order_by(Absence.id))
+    assert list(reasons) == ["Nghỉ phép", "Ốm"]
 
 
 def test_assign_still_refuses_someone_outside_the_holding_agency(db, create_dossier, user, away):
