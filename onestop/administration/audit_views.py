@@ -8,12 +8,14 @@ from flask_login import login_required
 from openpyxl import Workbook
 from sqlalchemy import String, cast, func, literal, or_, select
 
-from onestop.administration.scope import page_number, require_admin
-from onestop.administration.sheets import XLSX_MIME, cell
+from onestop.administration.scope import require_admin
+from onestop.administration.sheets import XLSX_MIME
 from onestop.auth.access import access
 from onestop.auth.models import User
 from onestop.core.audit import AuditEntry
 from onestop.core.calendar import VN_TZ, local_time_text
+from onestop.core.paging import page_number
+from onestop.core.text import cell
 from onestop.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")

@@ -21,14 +21,6 @@ def require_admin() -> None:
         abort(404)
 
 
-def page_number(limit: int = 100_000) -> int:
-    """``?page=``: a whole number from 1, anything else (huge, negative, not a number) the nearest valid page."""
-    from flask import request
-
-    text = request.args.get("page", "1")
-    return min(max(int(text), 1), limit) if text.isdecimal() and len(text) < 8 else (limit if text.isdecimal() else 1)
-
-
 def user_or_404(user_id: int) -> User:
     user = db.session.scalar(select(User).where(User.id == user_id, manageable(current_user)))
     if user is None:

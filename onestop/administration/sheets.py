@@ -1,9 +1,8 @@
 """Reading and writing the lists of staff and agencies as XLSX (openpyxl) or CSV.
 
 Columns are found by their header, compared without accents or case, so "Tên đăng nhập",
-"ten dang nhap" and the key ``username`` all name the same column, in any order. Written cells are
-made safe for spreadsheets: control characters dropped, and text a spreadsheet would run as a
-formula (``=``, ``+``, ``-``, ``@`` first) prefixed with an apostrophe.
+"ten dang nhap" and the key ``username`` all name the same column, in any order. Files are written
+by the reports' writer (``core/exports.py``), which makes every cell safe for spreadsheets.
 """
 import csv
 import io
@@ -12,14 +11,14 @@ import zipfile
 from dataclasses import dataclass
 
 from flask import Response
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from onestop.core.exports import Table, send
 from onestop.core.folding import fold
 
 MAX_ROWS = 5000
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SheetError(ValueError):
@@ -32,13 +31,6 @@ class Column:
     #: the Vietnamese header written in exports (the file is an official list)
     header: str
 
-
-def cell(value):
-    """A value for an exported cell: text without control characters, never a formula."""
-    if not isinstance(value, str):
-        return value
-    text = "".join(ch for ch in value if ch == "\n" or unicodedata.category(ch) != "Cc")
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _text(value) -> str:
@@ -89,26 +81,9 @@ def read(filename: str, data: bytes, columns: list[Column]) -> list[tuple[int, d
 
 
 def response(name: str, fmt: str, columns: list[Column], rows: list[dict]) -> Response:
-    """The list as a download: ``fmt`` is ``xlsx`` or ``csv``."""
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([c.header for c in columns])
-        for row in rows:
-            writer.writerow([cell(row.get(c.key, "")) for c in columns])
-        body, mimetype = ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"
-    else:
-        book = Workbook()
-        sheet = book.active
-        sheet.append([c.header for c in columns])
-        for row in rows:
-            sheet.append([cell(row.get(c.key, "")) for c in columns])
-        for index, column in enumerate(columns):
-            sheet.column_dimensions[chr(65 + index)].width = max(12, len(column.header) + 4)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        body, mimetype = buffer.getvalue(), XLSX_MIME
-    answer = Response(body, mimetype=mimetype)
-    answer.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    answer.headers["Cache-Control"] = "no-store"
-    return answer
+    """The list as a download, ``fmt`` ``xlsx`` or ``csv``: the header row, then a row per item, as
+    the import reads it back (``core/exports.py`` writes it, its cells made safe)."""
+    table = Table(title="", subtitle="", name=name, headers=[[c.header for c in columns]],
+                  rows=[[row.get(c.key, "") for c in columns] for row in rows],
+                  widths=[max(12, len(c.header) + 4) for c in columns])
+    return send(table, fmt)

@@ -13,7 +13,6 @@ from onestop.administration.forms import ROLE_LABELS, OneTimePasswordForm, Staff
 from onestop.administration.handover import hand_back_work
 from onestop.administration.scope import (
     agencies_in_scope,
-    page_number,
     require_admin,
     require_staff_manager,
     user_or_404,
@@ -22,6 +21,7 @@ from onestop.agencies.models import Agency
 from onestop.auth import operations, throttle
 from onestop.auth.access import access
 from onestop.auth.models import Role, User
+from onestop.core.paging import page_number
 from onestop.core.submit import submit
 from onestop.extensions import db
 

@@ -54,7 +54,8 @@ class Table:
 
     @property
     def titles(self) -> list[str]:
-        return [self.title, self.subtitle, *self.more_titles]
+        """The lines above the table; none for a bare list meant to be read back (an import file)."""
+        return [line for line in (self.title, self.subtitle, *self.more_titles) if line]
 
 
 def slug(text: str) -> str:
