@@ -96,6 +96,9 @@ def init_app(app: Flask) -> None:
         return redirect(safe_target(_same_site_path(request.referrer), url_for("auth.home")))
 
     def error(status: int, message: str):
+        if request.path.startswith("/api/"):
+            from onestop.api.problems import problem_response
+            return problem_response(status)
         if _wants_json():
             return jsonify(error={"code": status, "message": message}), status
         return render_template("error.html", status=status, message=message), status
