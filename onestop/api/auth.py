@@ -1,15 +1,16 @@
 """Who is calling: the bearer token of an API client, its scopes, and what it may see.
 
 ``Authorization: Bearer <token>``. The client is looked up once per request (by the token's
-hash) and kept in ``g.api_client``; the rate limiter keys on it and ``core.submissions`` names it
-as the owner of an ``Idempotency-Key`` (``client:<id>``).
+hash) and kept with the request (its environ: an application context, and so ``g``, may outlive a
+request in tests); the rate limiter keys on it and ``core.submissions`` names it as the owner of an
+``Idempotency-Key`` (``client:<id>``).
 """
 import hashlib
 import secrets
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import g, request
+from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -18,11 +19,12 @@ from onestop.agencies.models import Agency
 from onestop.api.models import ApiClient, ApiScope
 from onestop.api.problems import Problem
 from onestop.auth.models import Role
-from onestop.core import clock
+from onestop.core import clock, submissions
 from onestop.extensions import db
 
 TOKEN_PREFIX = "ost_"
 _UNSET = object()
+_CLIENT = "onestop.api_client"
 
 
 def new_token() -> str:
@@ -43,7 +45,7 @@ def presented_token() -> str | None:
 
 def authenticated_client() -> ApiClient | None:
     """The usable client whose token the request carries, or None (looked up once per request)."""
-    found = g.get("api_client", _UNSET)
+    found = request.environ.get(_CLIENT, _UNSET)
     if found is _UNSET:
         token = presented_token()
         found = None
@@ -52,7 +54,9 @@ def authenticated_client() -> ApiClient | None:
                                        .options(joinedload(ApiClient.agency)))
             if client is not None and client.is_usable(clock.now()):
                 found = client
-        g.api_client = found
+        request.environ[_CLIENT] = found
+        if found is not None:
+            request.environ[submissions.API_CLIENT_ID] = found.id
     return found
 
 

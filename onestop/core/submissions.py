@@ -31,6 +31,8 @@ from onestop.core.dialect import insert
 
 FIELD = "_once"
 HEADER = "Idempotency-Key"
+#: where the API's token check leaves the calling client's id for this request
+API_CLIENT_ID = "onestop.api_client_id"
 KEEP = timedelta(days=2)
 _KEY_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
@@ -69,8 +71,13 @@ def presented_key() -> str | None:
 
 
 def owner_of_request() -> str:
+    """``client:<id>`` for an API call (the API's token check puts the client's id in the request's
+    environ under ``API_CLIENT_ID``), else the logged-in user, else the browser's session."""
     from flask_login import current_user
 
+    client_id = request.environ.get(API_CLIENT_ID)
+    if client_id is not None:
+        return f"client:{client_id}"
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     anonymous = session.get("_anon")
