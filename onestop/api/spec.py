@@ -8,13 +8,20 @@ site's HTML error pages alone and answers problem details (``problems.py``) in t
 blueprints only, documented as every operation's default response.
 """
 import http
+import json
+import logging
 
 import marshmallow as ma
 from flask import Flask
 from flask_smorest import Api, Blueprint
 from flask_smorest.utils import prepare_response
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from onestop.api.problems import MIMETYPE, from_http_exception
+from onestop.extensions import db
+
+log = logging.getLogger(__name__)
 
 VERSION = "1"
 PREFIX = f"/api/v{VERSION}"
@@ -62,6 +69,20 @@ class SiteApi(Api):
 
 api = SiteApi()
 
+
+class Parser(FlaskParser):
+    """webargs' parser, for which JSON nested too deep to decode is invalid JSON (a 400), not a crash."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deep", "[", 0) from None
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
 DESCRIPTION = """The one-stop system's interface for other systems (liên thông): the procedure
 catalogue, online applications, interconnected hand-over of dossiers, a dossier's status, the steps
 held by other systems, and webhooks. Every call carries `Authorization: Bearer <token>` (a token an
@@ -90,19 +111,15 @@ def configure(app: Flask) -> None:
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
     """A blueprint of the API: problem details for its errors (the CSRF exemption, the audit and
     the rate limit are added when it is registered, ``onestop.api.init_app``)."""
-    blp = Blueprint(name, import_name, url_prefix=PREFIX + url_prefix, description=description)
+    blp = ApiBlueprint(name, import_name, url_prefix=PREFIX + url_prefix, description=description)
     blp.register_error_handler(Exception, _any_error)
     return blp
 
 
 def _any_error(exc: Exception):
-    from werkzeug.exceptions import HTTPException, InternalServerError
-
-    from onestop.extensions import db
-
+    """Problem details for whatever a view raised; a bug is logged and answers a 500 problem."""
     if isinstance(exc, HTTPException):
         return from_http_exception(exc)
     db.session.rollback()
-    import logging
-    logging.getLogger(__name__).exception("API call failed")
+    log.error("API call failed", exc_info=exc)
     return from_http_exception(InternalServerError())
