@@ -71,7 +71,10 @@ api = SiteApi()
 
 
 class Parser(FlaskParser):
-    """webargs' parser, for which JSON nested too deep to decode is invalid JSON (a 400), not a crash."""
+    """webargs' parser, for which JSON nested too deep to decode is invalid JSON (a 400), not a crash,
+    and an unknown query parameter is refused as an unknown body field is (the schemas say RAISE)."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
     def _raw_load_json(self, req):
         try:
