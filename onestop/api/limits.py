@@ -13,8 +13,12 @@ from onestop.api.auth import authenticated_client
 
 
 def _key() -> str:
+    """The client, with its token's first characters: a count never carries over to another client
+    that reuses a number (SQLite gives a rolled-back id again; Redis outlives a test database)."""
     client = authenticated_client()
-    return f"client:{client.id}" if client is not None else f"address:{request.remote_addr or 'unknown'}"
+    if client is None:
+        return f"address:{request.remote_addr or 'unknown'}"
+    return f"client:{client.id}:{client.token_hint}"
 
 
 limiter = Limiter(key_func=_key, swallow_errors=True, headers_enabled=True, key_prefix="onestop-api")
