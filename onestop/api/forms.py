@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from onestop.api.models import ApiScope
@@ -28,14 +29,14 @@ class ClientForm(FlaskForm):
     agency_id = SelectField(_l("Thuộc cơ quan (phạm vi dữ liệu)"), coerce=int,
                             validators=[DataRequired(_l("Chọn cơ quan."))],
                             invalid_choice_message=_l("Chọn cơ quan."))
-    scopes = MultiCheckboxField(_l("Quyền"), choices=[(s.value, label) for s, label in SCOPE_LABELS.items()],
+    scopes = MultiCheckboxField(_l("Quyền"), choices=[SelectChoice(s.value, label) for s, label in SCOPE_LABELS.items()],
                                 validators=[DataRequired(_l("Chọn ít nhất một quyền."))])
     expires_on = DayField(_l("Hết hạn ngày"), _l("Chọn ngày hết hạn."))
 
     def __init__(self, agencies, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.agency_id.choices = [(a.id, f"{a.code} · {a.name}") for a in agencies]
-        if self.expires_on.data is None and not self.is_submitted():
+        self.agency_id.choices = [SelectChoice(a.id, f"{a.code} · {a.name}") for a in agencies]
+        if self.expires_on.data is None and (kwargs.get("formdata", True) is None or not self.is_submitted()):
             self.expires_on.data = (clock.now().astimezone(VN_TZ) + timedelta(days=365)).date()
 
     def validate_expires_on(self, field) -> None:
