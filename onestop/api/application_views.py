@@ -8,7 +8,6 @@ from sqlalchemy.orm import joinedload
 from onestop.api.audit import set_target
 from onestop.api.auth import current_client, in_subtree, require
 from onestop.api.files import check_files, field_problem
-from onestop.api.lookup import desk_in_scope
 from onestop.api.models import ApiScope
 from onestop.api.present import application_out
 from onestop.api.problems import Problem
@@ -18,9 +17,11 @@ from onestop.api.writes import write
 from onestop.dossiers.applicant import Applicant
 from onestop.extensions import db
 from onestop.online.models import OnlineApplication
-from onestop.online.operations import discard_files, submit_application
+from onestop.online.operations import discard_files, online_offer, submit_application
+from onestop.workflows.holders import AgencyTree
 
 bp = api_blueprint("api_applications", __name__, "/applications", "Online applications")
+APPLICATION_OUT = ApplicationOut()  # one instance: dumping is its only use
 
 
 def applicant_of(data: dict) -> Applicant:
@@ -37,8 +38,9 @@ def applicant_of(data: dict) -> Applicant:
 def submit(data, headers):
     """File an online application with its files; the chosen desk receives or refuses it."""
     client = current_client()
-    desk = desk_in_scope(client, data["desk"])
-    if desk is None:
+    tree = AgencyTree.load()  # one read of the tree: the desk, its scope and what it receives
+    desk = tree.by_code.get(data["desk"].upper())
+    if desk is None or not desk.has_desk or not desk.path.startswith(client.agency.path):
         raise field_problem("desk", _("Không có bộ phận một cửa mã này trong phạm vi của hệ thống gọi."))
     check_files(data["files"])
     filed: list[OnlineApplication] = []
@@ -46,12 +48,13 @@ def submit(data, headers):
     def do():
         filed.append(submit_application(
             procedure_code=data["procedure_code"], desk_id=desk.id, applicant=applicant_of(data),
-            delivery_method=data["delivery_method"],
+            delivery_method=data["delivery_method"], offer=online_offer(tree),
             uploads=[(f["document"], f["filename"], f["content"]) for f in data["files"]]))
         return filed[0]
 
     def answer(application):
-        response = jsonify(ApplicationOut().dump(application_out(application)))
+        response = jsonify(APPLICATION_OUT.dump(application_out(application, desk={"code": desk.code,
+                                                                                     "name": desk.name})))
         response.status_code = 201
         response.headers["Location"] = url_for("api_applications.application", reference=application.reference)
         return response

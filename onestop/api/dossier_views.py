@@ -25,6 +25,7 @@ from onestop.extensions import db
 from onestop.workflows.engine import engine
 
 bp = api_blueprint("api_dossiers", __name__, "/dossiers", "Dossiers: interconnected hand-over and status")
+DOSSIER_OUT = DossierOut()  # one instance: dumping is its only use
 
 
 @bp.post("")
@@ -77,7 +78,7 @@ def hand_over(data, headers):
         return dossier
 
     def answer(dossier):
-        response = jsonify(DossierOut().dump(dossier_out(load_dossier_for_answer(dossier.id))))
+        response = jsonify(DOSSIER_OUT.dump(dossier_out(load_dossier_for_answer(dossier.id))))
         response.status_code = 201
         response.headers["Location"] = url_for("api_dossiers.dossier", code=dossier.code)
         return response

@@ -21,7 +21,8 @@ def _key() -> str:
     return f"client:{client.id}:{client.token_hint}"
 
 
-limiter = Limiter(key_func=_key, swallow_errors=True, headers_enabled=True, key_prefix="onestop-api")
+#: no X-RateLimit-* headers: each would cost two more round trips to Redis per call
+limiter = Limiter(key_func=_key, swallow_errors=True, headers_enabled=False, key_prefix="onestop-api")
 
 
 def api_limit():

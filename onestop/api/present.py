@@ -76,15 +76,16 @@ def dossier_out(dossier: Dossier) -> dict:
             "sender_reference": reference, "history": history}
 
 
-def application_out(application: OnlineApplication) -> dict:
+def application_out(application: OnlineApplication, desk: dict | None = None) -> dict:
+    """``desk``: its code and name when the caller has them (no read of the row)."""
     procedure = engine().procedure(application.procedure_code)
     return {"reference": application.reference, "status": application.status.value,
             "status_label": application.status_label,
             "procedure": {"code": procedure.code, "name": procedure.name},
-            "desk": agency_ref(application.desk_agency), "documents": list(application.documents or []),
+            "desk": desk or agency_ref(application.desk_agency), "documents": list(application.documents or []),
             "submitted_at": application.submitted_at, "decided_at": application.decided_at,
             "refusal_reason": application.refusal_reason,
-            "dossier_code": application.dossier.code if application.dossier is not None else None}
+            "dossier_code": application.dossier.code if application.dossier_id is not None else None}
 
 
 def file_out(code: str, attachment) -> dict:

@@ -114,10 +114,9 @@ def from_http_exception(exc: HTTPException) -> Response:
     headers = {}
     if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
         headers["Allow"] = ", ".join(exc.valid_methods)
-    if status == 429:
-        retry_after = exc.get_response().headers.get("Retry-After")
-        if retry_after:
-            headers["Retry-After"] = retry_after
+    limit = getattr(exc, "limit", None)  # Flask-Limiter's: the window, an upper bound of the wait
+    if status == 429 and limit is not None:
+        headers["Retry-After"] = str(int(limit.limit.get_expiry()))
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages")
     if status == 422 and messages:

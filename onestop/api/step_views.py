@@ -26,6 +26,7 @@ from onestop.extensions import db
 from onestop.workflows.engine import engine
 
 bp = api_blueprint("api_steps", __name__, "/steps", "Steps held by another system")
+DOSSIER_OUT = DossierOut()  # one instance: dumping is its only use
 
 
 def _account(client: ApiClient) -> User:
@@ -127,7 +128,7 @@ def outcome(code: str, data, headers):
         return dossier
 
     def answer(moved):
-        return jsonify(DossierOut().dump(dossier_out(load_dossier_for_answer(moved.id))))
+        return jsonify(DOSSIER_OUT.dump(dossier_out(load_dossier_for_answer(moved.id))))
 
     def cleanup():
         for a in attached:

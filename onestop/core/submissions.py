@@ -22,7 +22,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import request, session
-from sqlalchemy import String, Text, delete, select
+from sqlalchemy import String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.core import clock
@@ -112,13 +112,13 @@ def claim(key: str, owner: str, print_: str) -> Submission | None:
 
 
 def record(key: str, response) -> None:
-    """Keep the answer given to the key's first request (flushed with the verb's work)."""
-    row = db.session.get(Submission, key)
-    row.status = response.status_code
-    row.location = response.headers.get("Location")
-    row.content_type = response.mimetype
+    """Keep the answer given to the key's first request (one UPDATE, in the verb's transaction)."""
+    body = None
     if not response.is_streamed and response.mimetype == "application/json":
-        row.body = response.get_data(as_text=True)
+        body = response.get_data(as_text=True)
+    db.session.execute(update(Submission).where(Submission.key == key).values(
+        status=response.status_code, location=response.headers.get("Location"), content_type=response.mimetype,
+        body=body))
 
 
 def purge(now: datetime) -> int:

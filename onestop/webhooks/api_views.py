@@ -24,6 +24,8 @@ from onestop.webhooks.schemas import (
 )
 
 bp = api_blueprint("api_webhooks", __name__, "/webhooks", "Webhooks: subscriptions and the delivery log")
+DELIVERY_OUT = DeliveryOut()  # one instance: dumping is its only use
+NEW_SUBSCRIPTION_OUT = NewSubscriptionOut()  # one instance: dumping is its only use
 READERS = (ApiScope.DOSSIERS_READ, ApiScope.STEPS_ACT)
 
 
@@ -60,7 +62,7 @@ def create_subscription(data, headers):
     client = current_client()
 
     def answer(subscription):
-        response = jsonify(NewSubscriptionOut().dump({**subscription_out(subscription), "secret": subscription.secret}))
+        response = jsonify(NEW_SUBSCRIPTION_OUT.dump({**subscription_out(subscription), "secret": subscription.secret}))
         response.status_code = 201
         return response
 
@@ -132,7 +134,7 @@ def replay_delivery(headers, delivery_id: int):
 
     def answer(result):
         again, code = result
-        response = jsonify(DeliveryOut().dump(delivery_out(again, code)))
+        response = jsonify(DELIVERY_OUT.dump(delivery_out(again, code)))
         response.status_code = 201
         return response
 

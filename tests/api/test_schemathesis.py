@@ -15,8 +15,13 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import (
-    content_type_conformance, ignored_auth, negative_data_rejection, not_a_server_error,
-    response_headers_conformance, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
 from tests.api.helpers import auth, make_client
