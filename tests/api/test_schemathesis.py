@@ -32,6 +32,12 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 EXAMPLES = int(os.environ.get("ONESTOP_SCHEMATHESIS_EXAMPLES", "15"))
 
 
+def sent_as_generated(case) -> bool:
+    """Leave out a case whose query has a parameter that no URL can carry (an empty list): it is
+    sent without it, so what it was meant to break never reaches the API."""
+    return not any(value == [] for value in (case.query or {}).values())
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_every_operation_conforms_and_never_answers_500(app, db, monkeypatch, mode):
     monkeypatch.setitem(app.config, "ONESTOP_API_RATE_LIMIT", "1000000/minute")
@@ -41,7 +47,7 @@ def test_every_operation_conforms_and_never_answers_500(app, db, monkeypatch, mo
     assert len(operations) >= 14
 
     for operation in operations:
-        @given(case=operation.as_strategy(generation_mode=mode))
+        @given(case=operation.as_strategy(generation_mode=mode).filter(sent_as_generated))
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def call(case):
             case.call_and_validate(headers=auth(token), checks=CHECKS)
