@@ -3,7 +3,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, has_request_context, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine as SAEngine
@@ -49,10 +49,12 @@ def create_app(config_override: dict | None = None) -> Flask:
     celery_init_app(app)
     _prepare_broker_folders(app)
 
-    from onestop import cli, web
+    from onestop import api, cli, web, webhooks
 
     for bp in _blueprints():
         app.register_blueprint(bp)
+    api.init_app(app)
+    webhooks.init_app(app)
     web.init_app(app)
     cli.init_app(app)
     return app
@@ -94,9 +96,12 @@ def _default_catalogue():
 
 def _select_locale() -> str | None:
     """The language the user picked (``/lang/<code>``), else the default (``BABEL_DEFAULT_LOCALE``,
-    Vietnamese); outside a request (worker, CLI) always the default."""
+    Vietnamese); for an API call, its ``Accept-Language``; outside a request (worker, CLI) always
+    the default."""
     if not has_request_context():
         return None
+    if request.path.startswith("/api/"):  # other systems say it with each call
+        return request.accept_languages.best_match(LANGUAGES)
     chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else None
 

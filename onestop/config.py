@@ -35,6 +35,7 @@ def _celery(instance_path: Path) -> dict:
         "beat_schedule": {
             "relay-outbox": {"task": Task.RELAY_OUTBOX.value, "schedule": timedelta(seconds=30)},
             "sweep-deadlines": {"task": Task.SWEEP_DEADLINES.value, "schedule": timedelta(minutes=5)},
+            "retry-webhooks": {"task": Task.RETRY_WEBHOOKS.value, "schedule": timedelta(seconds=30)},
         },
         "beat_schedule_filename": str(instance_path / "celerybeat-schedule"),
     }
@@ -128,6 +129,11 @@ def load(instance_path: Path) -> dict:
         "ONESTOP_LOGIN_MAX_FAILURES_PER_ADDRESS": int(env("ONESTOP_LOGIN_MAX_FAILURES_PER_ADDRESS", "50")),
         "ONESTOP_LOGIN_WINDOW_MINUTES": float(env("ONESTOP_LOGIN_WINDOW_MINUTES", "15")),
         "ONESTOP_LOGIN_LOCKOUT_MINUTES": float(env("ONESTOP_LOGIN_LOCKOUT_MINUTES", "15")),
+        #: API calls one client may make (Flask-Limiter's notation, e.g. "300/minute")
+        "ONESTOP_API_RATE_LIMIT": env("ONESTOP_API_RATE_LIMIT", "300/minute"),
+        #: a webhook delivery is retried, with exponential backoff from this many seconds, for this many hours
+        "ONESTOP_WEBHOOK_BACKOFF_SECONDS": float(env("ONESTOP_WEBHOOK_BACKOFF_SECONDS", "30")),
+        "ONESTOP_WEBHOOK_RETRY_HOURS": float(env("ONESTOP_WEBHOOK_RETRY_HOURS", "24")),
         #: the place written on the official slips ("Hải Phòng, ngày … tháng … năm …")
         "ONESTOP_PLACE_NAME": env("ONESTOP_PLACE_NAME", "Hải Phòng"),
     }

@@ -1,5 +1,6 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 from onestop.agencies.models import Agency  # noqa: F401
+from onestop.api.models import ApiClient, Handover  # noqa: F401
 from onestop.attachments.models import Attachment  # noqa: F401
 from onestop.auth.absences import Absence  # noqa: F401
 from onestop.auth.models import User  # noqa: F401
@@ -16,3 +17,4 @@ from onestop.dossiers.rules import ReminderRule  # noqa: F401
 from onestop.extension_requests.models import DossierExtension  # noqa: F401
 from onestop.online.models import OnlineApplication, OnlineApplicationFile  # noqa: F401
 from onestop.reports.models import WorkingDay  # noqa: F401
+from onestop.webhooks.models import WebhookDelivery, WebhookSubscription  # noqa: F401

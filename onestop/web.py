@@ -87,6 +87,14 @@ def secure_headers(response: Response) -> Response:
     return response
 
 
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address, scheme and host from the X-Forwarded headers of the
+    ``ONESTOP_PROXY_HOPS`` proxies in front of the app (none by default: the connection's own)."""
+    hops = app.config["ONESTOP_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
 def init_app(app: Flask) -> None:
     from onestop import LANGUAGES
 
@@ -105,9 +113,7 @@ def init_app(app: Flask) -> None:
             generate_csrf(), submissions.FIELD, submissions.new_key())
 
     app.after_request(secure_headers)
-    if app.config["ONESTOP_PROXY_HOPS"]:
-        hops = app.config["ONESTOP_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    trust_proxies(app)
 
     @app.before_request
     def choose_language() -> None:
@@ -136,6 +142,9 @@ def init_app(app: Flask) -> None:
         return redirect(safe_target(_same_site_path(request.referrer), url_for("auth.home")))
 
     def error(status: int, message: str):
+        if request.path.startswith("/api/"):
+            from onestop.api.problems import problem_response
+            return problem_response(status)
         if _wants_json():
             return jsonify(error={"code": status, "message": message}), status
         return render_template("error.html", status=status, message=message), status

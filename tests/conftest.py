@@ -18,6 +18,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import delete, select, text
 
 from onestop import create_app
+from onestop.api.models import Handover
 from onestop.attachments.models import Attachment
 from onestop.auth.models import User
 from onestop.consultations.models import Consultation
@@ -28,6 +29,7 @@ from onestop.dossiers.notices import Notification
 from onestop.dossiers.operations import receive_dossier
 from onestop.extensions import db as _db
 from onestop.online.models import OnlineApplication, OnlineApplicationFile
+from onestop.webhooks.models import WebhookDelivery
 
 SERVER_MODE = bool(os.environ.get("ONESTOP_TEST_DATABASE_URL"))
 
@@ -116,8 +118,8 @@ def committed(app):
     with app.app_context():
         yield _db
         _db.session.rollback()
-        for model in (Notification, OutboxMessage, DossierEvent, Consultation, Attachment, OnlineApplicationFile,
-                      OnlineApplication, Dossier, DailySequence):
+        for model in (WebhookDelivery, Handover, Notification, OutboxMessage, DossierEvent, Consultation, Attachment,
+                      OnlineApplicationFile, OnlineApplication, Dossier, DailySequence):
             _db.session.execute(delete(model))
         _db.session.commit()
         _db.session.remove()

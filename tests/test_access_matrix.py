@@ -17,6 +17,7 @@ from flask import g
 from sqlalchemy import select
 
 from onestop.agencies.models import Agency
+from onestop.api.clients import register_client
 from onestop.attachments.operations import add_attachment
 from onestop.auth.access import POLICIES
 from onestop.auth.models import User
@@ -29,6 +30,7 @@ from onestop.dossiers.rules import ReminderRule
 from onestop.extension_requests.operations import request_extension
 from onestop.online.operations import submit_application
 from onestop.standins.operations import record_absence
+from onestop.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests.conftest import APPLICANT, LAND, vn
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -93,7 +95,21 @@ def world(db):
     db.session.add(ReminderRule(procedure_code=None, due_soon_percent=70, remind_overdue=True, escalate_days=1,
                                 escalate_parent_days=3))
     db.session.commit()
-    return {"hb": _side(db, "hb", "HBMK"), "lc": _side(db, "lc", "LCAB")}
+    sides = {"hb": _side(db, "hb", "HBMK"), "lc": _side(db, "lc", "LCAB")}
+    client, _token = register_client(name="Cổng dịch vụ công", agency=_user(db, "hb.clerk").agency,
+                                     scopes=["dossiers:read"], expires_at=None, admin=_user(db, "admin"))
+    subscription = WebhookSubscription(client=client, url="http://127.0.0.1:9/hook", events=["received"], secret="s")
+    db.session.add(subscription)
+    db.session.flush()
+    delivery = WebhookDelivery(subscription_id=subscription.id, dossier_id=sides["hb"].dossier, kind="received",
+                               payload={}, created_at=clock.now(), next_attempt_at=clock.now())
+    db.session.add(delivery)
+    db.session.commit()
+    sides["api"] = {"client_id": client.id, "subscription_id": subscription.id, "delivery_id": delivery.id}
+    return sides
+
+
+API_OBJECTS: dict = {}
 
 
 def _arguments(rule, side: Side) -> dict:
@@ -101,7 +117,7 @@ def _arguments(rule, side: Side) -> dict:
               "extension_id": side.extension, "application_id": side.application, "file_id": side.file,
               "number": "06", "code": LAND, "scope": "*", "day": "2026-12-26", "id_number": "031090001234",
               "agency_id": side.agency, "user_id": side.officer, "absence_id": side.absence, "kind": "staff",
-              "fmt": "xlsx"}
+              "fmt": "xlsx", **API_OBJECTS, "reference": "TT-261207-ABCDEF"}
     return {name: values[name] for name in rule.arguments}
 
 
@@ -109,6 +125,8 @@ def _expected(policy: str, username: str | None, side: str, arguments=()) -> str
     """``login`` (sent to the login page), ``denied`` (404), or ``allowed`` (anything else but a 500)."""
     if policy == "public":
         return "allowed"  # some answers of a public page are the login page itself (logging out)
+    if policy == "api_client":
+        return "no token"  # a staff member's session is not an API token
     if username is None:
         return "login"
     if policy == "dossier":
@@ -130,6 +148,8 @@ def _expected(policy: str, username: str | None, side: str, arguments=()) -> str
 def _outcome(response) -> str:
     if response.status_code >= 500:
         return f"error {response.status_code}"
+    if response.status_code in (401, 429):  # the API's answers to no token, and to too many calls without one
+        return "no token"
     if response.status_code in (301, 302, 303) and "/login" in response.headers.get("Location", ""):
         return "login"
     return "denied" if response.status_code == 404 else "allowed"
@@ -137,6 +157,7 @@ def _outcome(response) -> str:
 
 def test_every_endpoint_declares_its_access_and_keeps_to_it(app, db, client, world):
     connection = db.session.get_bind()
+    API_OBJECTS.update(world["api"])
     users = {name: _user(db, name).id for name in USERS if name}
     checked, wrong = 0, []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):

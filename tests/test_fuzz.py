@@ -22,12 +22,13 @@ from werkzeug.datastructures import MultiDict
 
 from onestop.auth.models import User
 from onestop.dossiers.models import Dossier, DossierEvent
-from tests.test_access_matrix import _arguments, world  # noqa: F401  (the same world of objects)
+from tests.test_access_matrix import API_OBJECTS, _arguments, world  # noqa: F401  (the same world of objects)
 
 EXAMPLES = int(os.environ.get("ONESTOP_FUZZ_EXAMPLES", "400"))
 #: who sends each policy's requests
 SENDER = {"public": None, "staff": "hb.officer", "clerk": "hb.clerk", "supervisor": "hp.supervisor", "admin": "admin",
           "ledger": "hb.clerk", "dossier": "hb.officer", "desk_application": "hbmk.clerk", "staff_admin": "hb.supervisor",
+          "api_client": None,
           "absences": "hb.supervisor"}
 QUERY = ("page", "tab", "procedure", "order", "p", "kind", "month", "quarter", "year", "from", "to", "format",
          "category", "agency", "own", "start", "end", "code", "id_tail", "next")
@@ -53,6 +54,7 @@ def _fields(page: str) -> list[str]:
 def targets(app, client, db, world):  # noqa: F811
     """(method, url, user, fields) of every endpoint, its fields read from the page it belongs to."""
     found = []
+    API_OBJECTS.update(world["api"])
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if rule.endpoint == "static":
             continue

@@ -15,6 +15,7 @@ from onestop.notifications.sweep import sweep
 from onestop.online.mail import send_decision
 from onestop.online.reminders import KIND as ONLINE_LATE
 from onestop.online.reminders import remind_late_applications
+from onestop.webhooks.delivery import deliver_queue, retry_due
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +80,26 @@ def mail_applicant_decision(application_id: int) -> bool:
     except Exception:
         db.session.rollback()
         raise
+
+
+@shared_task(name=Task.DELIVER_WEBHOOKS)
+def deliver_webhooks(subscription_id: int, dossier_id: int) -> int:
+    """Send one (subscription, dossier) queue of webhook deliveries, in order (``webhooks/delivery.py``);
+    what fails waits for its next attempt, planned in the rows, which ``retry_webhooks`` picks up."""
+    try:
+        return deliver_queue(subscription_id, dossier_id)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+@shared_task(name=Task.RETRY_WEBHOOKS)
+def retry_webhooks() -> int:
+    """Hand the webhook queues whose next attempt has come back to the worker."""
+    try:
+        queued = retry_due(clock.now())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return queued

@@ -40,6 +40,9 @@ POLICIES: dict[str, Callable[[User], bool] | None] = {
     #: who records absences and stand-ins: officers and supervisors (their own; a supervisor also
     #: their staff's: the view's lookup) and admins
     "absences": lambda user: user.role in (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN),
+    #: another system with an API token of one of the view's scopes (``api/auth.py::require``:
+    #: 401 without a token, 403 without the scope; a staff member's session is no token)
+    "api_client": None,
     #: staff whose scope holds the dossier named in the address (the view's lookup: 404 outside)
     "dossier": lambda user: True,
     #: the clerks of the desk an online application was filed with (the view's lookup: 404 otherwise)
@@ -48,8 +51,9 @@ POLICIES: dict[str, Callable[[User], bool] | None] = {
 
 
 def access(policy: str):
-    if policy not in POLICIES:
-        raise ValueError(f"unknown access policy {policy!r}; known: {', '.join(POLICIES)}")
+    if policy not in POLICIES or policy == "api_client":
+        raise ValueError(f"unknown access policy {policy!r} (API views declare theirs with api.auth.require); "
+                         f"known: {', '.join(p for p in POLICIES if p != 'api_client')}")
     allowed = POLICIES[policy]
 
     def decorate(view):

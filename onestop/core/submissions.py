@@ -22,7 +22,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import request, session
-from sqlalchemy import String, Text, delete, select
+from sqlalchemy import String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.core import clock
@@ -31,6 +31,8 @@ from onestop.core.dialect import insert
 
 FIELD = "_once"
 HEADER = "Idempotency-Key"
+#: where the API's token check leaves the calling client's id for this request
+API_CLIENT_ID = "onestop.api_client_id"
 KEEP = timedelta(days=2)
 _KEY_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
@@ -69,8 +71,13 @@ def presented_key() -> str | None:
 
 
 def owner_of_request() -> str:
+    """``client:<id>`` for an API call (the API's token check puts the client's id in the request's
+    environ under ``API_CLIENT_ID``), else the logged-in user, else the browser's session."""
     from flask_login import current_user
 
+    client_id = request.environ.get(API_CLIENT_ID)
+    if client_id is not None:
+        return f"client:{client_id}"
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     anonymous = session.get("_anon")
@@ -105,13 +112,13 @@ def claim(key: str, owner: str, print_: str) -> Submission | None:
 
 
 def record(key: str, response) -> None:
-    """Keep the answer given to the key's first request (flushed with the verb's work)."""
-    row = db.session.get(Submission, key)
-    row.status = response.status_code
-    row.location = response.headers.get("Location")
-    row.content_type = response.mimetype
+    """Keep the answer given to the key's first request (one UPDATE, in the verb's transaction)."""
+    body = None
     if not response.is_streamed and response.mimetype == "application/json":
-        row.body = response.get_data(as_text=True)
+        body = response.get_data(as_text=True)
+    db.session.execute(update(Submission).where(Submission.key == key).values(
+        status=response.status_code, location=response.headers.get("Location"), content_type=response.mimetype,
+        body=body))
 
 
 def purge(now: datetime) -> int:

@@ -13,3 +13,5 @@ class Task(StrEnum):
     RELAY_OUTBOX = "onestop.relay_outbox"
     SEND_NOTIFICATION_MAIL = "onestop.send_notification_mail"
     MAIL_APPLICANT_DECISION = "onestop.mail_applicant_decision"
+    DELIVER_WEBHOOKS = "onestop.deliver_webhooks"
+    RETRY_WEBHOOKS = "onestop.retry_webhooks"

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from onestop.agencies.models import Agency
 from onestop.agencies.operations import create_agency
+from onestop.api.systems import sync_external_systems
 from onestop.auth.models import Role, User
 from onestop.extensions import db
 
@@ -26,6 +27,7 @@ def seed_demo(path: Path = DEMO_FILE) -> list[tuple[str, str, str]]:
         by_code[row["code"]] = create_agency(code=row["code"], name=row["name"], level=row["level"],
                                              parent=parent, sectors=row.get("sectors", ""),
                                              has_desk=row.get("has_desk", False))
+    sync_external_systems()  # the other systems holding steps (structure.toml), under the tree just made
     existing = set(db.session.scalars(select(User.username)))
     logins = []
 

@@ -25,6 +25,7 @@ from onestop.dossiers.door import verb
 from onestop.dossiers.models import OPEN_STATUSES, Channel, Delivery, Dossier, DossierEvent, Status
 from onestop.dossiers.notices import notify
 from onestop.dossiers.rules import plan_reminders
+from onestop.dossiers.signals import event_written
 from onestop.dossiers.standins import acting_for, roles_of
 from onestop.extensions import db
 from onestop.workflows.definition import Step
@@ -41,17 +42,26 @@ def can_receive(user: User) -> bool:
 
 def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, documents: list[str],
                     delivery_method: Delivery = Delivery.DESK, note: str | None = None,
-                    channel: Channel = Channel.DESK) -> Dossier:
+                    channel: Channel = Channel.DESK, desk: Agency | None = None) -> Dossier:
     """Log a dossier received by the actor's desk (handed in there, or filed online with it);
-    it starts at the procedure's first step. A new row: there is nothing to lock yet."""
-    if not can_receive(actor):
-        raise OperationError(_("Chỉ cán bộ bộ phận một cửa được tiếp nhận hồ sơ."))
+    it starts at the procedure's first step. A new row: there is nothing to lock yet.
+
+    ``desk``: the desk that receives it when the actor is not one of its clerks but another
+    agency's system handing it over (liên thông, ``channel`` interconnection; ``actor`` is that
+    system's account): nobody is assigned, the desk's clerks find it in their queue."""
+    handed_over = desk is not None
+    if not handed_over:
+        if not can_receive(actor):
+            raise OperationError(_("Chỉ cán bộ bộ phận một cửa được tiếp nhận hồ sơ."))
+        desk = actor.agency
+    elif not desk.has_desk:
+        raise OperationError(_("%(agency)s không có bộ phận một cửa.", agency=desk.name))
     if not engine().has(procedure_code):
         raise OperationError(_("Không có thủ tục mã %(code)s.", code=procedure_code))
-    problem = intake_problems(actor.agency).get(procedure_code)
+    problem = intake_problems(desk).get(procedure_code)
     if problem:
         raise OperationError(_("%(agency)s không tiếp nhận được thủ tục %(code)s: %(problem)s khi hồ sơ nộp tại đây.",
-                               agency=actor.agency.name, code=procedure_code, problem=problem))
+                               agency=desk.name, code=procedure_code, problem=problem))
     procedure = engine().procedure(procedure_code)
     problem = procedure.checklist_problem(documents, require=False)
     if problem:
@@ -62,13 +72,13 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
         raise OperationError(_("Hình thức trả kết quả không hợp lệ.")) from None
     now = clock.now()
     start = procedure.start
-    holder = _holder(start, actor.agency)
+    holder = _holder(start, desk)
     cal = current_calendar()
     counted_from = cal.start_of_count(now, procedure.cutoff)  # after the cut-off: the next working day
     dossier = Dossier(
-        code=next_code(actor.agency, now), procedure_code=procedure_code, step=start.key,
-        status=Status.PROCESSING, receiving_agency=actor.agency, holder_agency=holder,
-        assignee=actor if holder.id == actor.agency_id else None, received_by=actor,
+        code=next_code(desk, now), procedure_code=procedure_code, step=start.key,
+        status=Status.PROCESSING, receiving_agency=desk, holder_agency=holder,
+        assignee=actor if holder.id == actor.agency_id and not handed_over else None, received_by=actor,
         **applicant.columns(), documents=sorted(set(documents)),
         delivery_method=delivery_method, channel=channel, note=note or None, received_at=now,
         due_at=cal.add_working_hours(counted_from, procedure.budget_hours),
@@ -208,7 +218,8 @@ def _move(dossier: Dossier, source: Step, target: Step, holder: Agency, actor: U
 def log(dossier: Dossier, actor: User | None, action: str, from_step: str | None,
         from_agency: Agency | None, to_agency: Agency, note: str | None, *,
         on_behalf_of: User | None = None) -> DossierEvent:
-    """Write one line of the dossier's history (added to the session, flushed by the verb);
+    """Write one line of the dossier's history (added to the session, flushed by the verb) and
+    announce it (``signals.event_written``);
     ``on_behalf_of``: the absent colleague the actor stood in for (by default found from the
     dossier's assignee as it is now; a verb that moved the dossier passes what it was before)."""
     if on_behalf_of is None and from_step == dossier.step:
@@ -217,6 +228,7 @@ def log(dossier: Dossier, actor: User | None, action: str, from_step: str | None
                          to_step=dossier.step, from_agency=from_agency, to_agency=to_agency, note=note,
                          on_behalf_of=on_behalf_of)
     db.session.add(event)
+    event_written.send(dossier, event=event)
     return event
 
 

@@ -50,9 +50,10 @@ class Offer:
         return any(i == desk_id for i, _name in self.desks.get(procedure_code, []))
 
 
-def online_offer() -> Offer:
-    """One load of the agency tree; each desk's refusals come from the engine's per-desk cache."""
-    tree = AgencyTree.load()
+def online_offer(tree: AgencyTree | None = None) -> Offer:
+    """One load of the agency tree (or the one given); each desk's refusals come from the engine's
+    per-desk cache."""
+    tree = tree or AgencyTree.load()
     levels = {level: i for i, level in enumerate(structure().levels)}
     desks = sorted((n for n in tree.nodes.values() if n.has_desk),
                    key=lambda n: (levels.get(n.level, len(levels)), n.path.count("/"), n.name))
@@ -76,9 +77,10 @@ def new_reference() -> str:
 
 
 def submit_application(*, procedure_code: str, desk_id: int, applicant: Applicant, delivery_method: Delivery,
-                       uploads: list[tuple[str, str, bytes]]) -> OnlineApplication:
-    """Record the application and store its files; ``uploads`` is ``(document key, file name, content)``."""
-    offer = online_offer()
+                       uploads: list[tuple[str, str, bytes]], offer: Offer | None = None) -> OnlineApplication:
+    """Record the application and store its files; ``uploads`` is ``(document key, file name, content)``;
+    ``offer``: the caller's ``online_offer()``, when it has one already."""
+    offer = offer or online_offer()
     procedure = offer.procedures.get(procedure_code)
     if procedure is None:
         raise OperationError(_("Thủ tục này không nộp trực tuyến được."))

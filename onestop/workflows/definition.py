@@ -25,6 +25,10 @@ The holder of a step is a rule resolved from the receiving desk against the agen
 * ``sector:<sector>``: an agency of that sector in the desk's tree, the nearest on the desk's
   chain first (so a ward with the sector keeps the step), otherwise the highest in the tree;
 * ``agency:<code>``: that agency;
+* ``external:<system>``: another system (the tax office's, the police's…) declared under
+  ``external_systems`` in ``agencies/structure.toml``: the dossier is sent out to it (a webhook) and
+  waits until that system posts the outcome, one of the step's actions, through the API. Such a
+  step is worked by the system's own account, so its ``role`` (and its actions') is ``officer``;
 * ``@<level>`` after ``desk`` or ``sector:<sector>`` keeps only agencies of that level:
   ``sector:justice@department`` is the justice department even when the receiving ward also has
   the justice sector; ``desk@department`` is the receiving desk only when it is a department (a
@@ -80,10 +84,12 @@ ACTION_FIELDS = ("name", "to", "guards", "role", "label")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _CUTOFF = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 #: the kinds of holder rule, and which of them take an ``@<level>`` qualifier
-HOLDER_KINDS = ("desk", "level", "sector", "agency")
+HOLDER_KINDS = ("desk", "level", "sector", "agency", "external")
 QUALIFIED_KINDS = ("desk", "sector")
-HOLDER_SYNTAX = ("'desk', 'desk@<level>', 'level:<level>', 'sector:<sector>', 'sector:<sector>@<level>' "
-                 "or 'agency:<code>'")
+HOLDER_SYNTAX = ("'desk', 'desk@<level>', 'level:<level>', 'sector:<sector>', 'sector:<sector>@<level>', "
+                 "'agency:<code>' or 'external:<system>'")
+#: the role of the account another system acts with on the steps it holds
+EXTERNAL_ROLE = "officer"
 
 
 class DefinitionError(ValueError):
@@ -158,6 +164,12 @@ class Step:
     @property
     def is_final(self) -> bool:
         return self.kind == "final"
+
+    @property
+    def external_system(self) -> str | None:
+        """The key of the other system holding this step (``external:<key>``), else None."""
+        rule = parse_holder(self.holder)
+        return rule.value if rule.kind == "external" else None
 
     def action(self, name: str) -> Action | None:
         return next((a for a in self.actions if a.name == name), None)
@@ -242,6 +254,12 @@ def _check_holder(holder: str, known: Structure, source: str, where: str) -> Non
         rule = parse_holder(holder)
     except ValueError as exc:
         raise DefinitionError(source, f"{where}holder", f"unknown agency {holder!r}: {exc}") from None
+    if rule.kind == "external" and rule.value not in known.external_systems:
+        names = sorted(known.external_systems)
+        close = difflib.get_close_matches(rule.value, names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise DefinitionError(source, f"{where}holder", f"unknown system {rule.value!r}{hint}; known systems "
+                                                        f"(external_systems in structure.toml): {', '.join(names) or 'none'}")
     for what, name, names in (("level", rule.value if rule.kind == "level" else None, known.levels),
                               ("sector", rule.value if rule.kind == "sector" else None, sorted(known.sectors)),
                               ("level", rule.level, known.levels)):
@@ -305,6 +323,10 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None,
         role = _get(raw, "role", str, source, where, "officer")
         if role not in ROLES:
             raise DefinitionError(source, f"{where}role", f"unknown role {role!r}; known: {', '.join(ROLES)}")
+        external = parse_holder(holder).kind == "external"
+        if external and role != EXTERNAL_ROLE:
+            raise DefinitionError(source, f"{where}role", f"a step held by another system is worked by that "
+                                                          f"system's account, of role {EXTERNAL_ROLE!r}, not {role!r}")
         hours = float(_get(raw, "hours", (int, float), source, where, ... if kind == "work" else 0))
         if hours < 0:
             raise DefinitionError(source, f"{where}hours", "cannot be negative")
@@ -326,6 +348,9 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None,
             arole = _get(act, "role", str, source, awhere, None)
             if arole is not None and arole not in ROLES:
                 raise DefinitionError(source, f"{awhere}role", f"unknown role {arole!r}; known: {', '.join(ROLES)}")
+            if external and arole not in (None, EXTERNAL_ROLE):
+                raise DefinitionError(source, f"{awhere}role", f"the actions of a step held by another system are "
+                                                               f"that system's ({EXTERNAL_ROLE!r}), not {arole!r}")
             if any(a.name == name for a in actions):
                 raise DefinitionError(source, f"{awhere}name", f"action {name!r} appears twice in step {key!r}")
             actions.append(Action(name=name, target=_get(act, "to", str, source, awhere), guards=guards,

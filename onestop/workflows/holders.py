@@ -3,7 +3,8 @@
 ``resolve_holder`` asks the database for one step of one dossier. ``AgencyTree`` is a snapshot of
 the whole tree (one query) that resolves every step of every procedure in memory, for the question
 "which procedures can this desk receive"; both choose with the same ``_choose``. The rule syntax
-(``desk``, ``level:``, ``sector:``, ``agency:``, and ``@<level>``) is documented in ``definition.py``.
+(``desk``, ``level:``, ``sector:``, ``agency:``, ``external:``, and ``@<level>``) is documented in
+``definition.py``; ``external:<system>`` is the agency row of that system (``structure.toml``).
 """
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from onestop.agencies.models import Agency
+from onestop.agencies.structure import structure
 from onestop.extensions import db
 from onestop.workflows.definition import HolderRule, parse_holder
 
@@ -37,9 +39,15 @@ def _choose(rule: HolderRule, candidates: list, chain: list[int]):
         on_chain = [a for a in candidates if a.id in chain]
         return max(on_chain, key=lambda a: len(a.path), default=None) or min(
             candidates, key=lambda a: (len(a.path), a.id), default=None)
-    if rule.kind in ("desk", "agency"):
+    if rule.kind in ("desk", "agency", "external"):
         return candidates[0] if candidates else None
     return None
+
+
+def _external_code(rule: HolderRule) -> str | None:
+    """The agency code of the system an ``external:<system>`` rule names."""
+    system = structure().external_systems.get(rule.value)
+    return system.code if system is not None else None
 
 
 def _rule(spec: str, receiving_name: str) -> HolderRule:
@@ -72,7 +80,8 @@ def resolve_holder(spec: str, receiving: Agency) -> Agency:
             query = query.where(Agency.level == rule.level)
         candidates = list(db.session.scalars(query))
     else:
-        candidates = list(db.session.scalars(select(Agency).where(Agency.code == rule.value, Agency.active)))
+        code = _external_code(rule) if rule.kind == "external" else rule.value
+        candidates = list(db.session.scalars(select(Agency).where(Agency.code == code, Agency.active)))
     found = _choose(rule, candidates, chain)
     if found is None:
         raise _not_found(spec, receiving.name)
@@ -124,7 +133,8 @@ class AgencyTree:
             root = f"/{chain[0]}/"
             candidates = [n for n in self.nodes.values() if n.path.startswith(root) and rule.value in n.sectors]
         else:
-            candidates = [self.by_code[rule.value]] if rule.value in self.by_code else []
+            code = _external_code(rule) if rule.kind == "external" else rule.value
+            candidates = [self.by_code[code]] if code in self.by_code else []
         found = _choose(rule, [c for c in candidates if c.active], chain)
         if found is None:
             raise _not_found(spec, receiving.name)

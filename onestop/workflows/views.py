@@ -45,6 +45,9 @@ def holder_label(spec: str) -> str:
         if level:
             return _("Cơ quan ngành %(sector)s thuộc cấp %(level)s", sector=sector, level=level)
         return _("Cơ quan ngành %(sector)s", sector=sector)
+    if rule.kind == "external":
+        system = structure().external_systems.get(rule.value)
+        return _("Hệ thống khác: %(system)s (liên thông qua API)", system=system.name if system else rule.value)
     return _("Cơ quan mã %(code)s", code=rule.value)
 
 
