@@ -13,4 +13,5 @@ from onestop.dossiers.notices import Notification  # noqa: F401
 from onestop.dossiers.rules import ReminderRule  # noqa: F401
 from onestop.extension_requests.models import DossierExtension  # noqa: F401
 from onestop.online.models import OnlineApplication, OnlineApplicationFile  # noqa: F401
+from onestop.ops.models import Counter, Heartbeat  # noqa: F401
 from onestop.reports.models import WorkingDay  # noqa: F401
