@@ -4,6 +4,7 @@ They are set with ``setdefault`` so that ``create_app(config_override)`` (the te
 decides the default log format: JSON lines on a server, readable lines on a laptop (SQLite).
 """
 import os
+from collections.abc import Mapping
 
 from flask import Flask
 
@@ -12,9 +13,9 @@ def _float(name: str, default: str) -> float:
     return float(os.environ.get(name, default))
 
 
-def defaults(app: Flask) -> dict:
+def defaults(config: Mapping) -> dict:
     env = os.environ.get
-    embedded = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    embedded = str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
     return {
         #: ``json`` (one JSON object a line, for a log collector) or ``text`` (for a person)
         "ONESTOP_LOG_FORMAT": env("ONESTOP_LOG_FORMAT", "text" if embedded else "json"),
@@ -40,5 +41,5 @@ def defaults(app: Flask) -> dict:
 
 
 def apply(app: Flask) -> None:
-    for key, value in defaults(app).items():
+    for key, value in defaults(app.config).items():
         app.config.setdefault(key, value)
