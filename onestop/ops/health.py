@@ -11,6 +11,7 @@ person, and no address, password or path is shown. Any failed check makes the an
 * ``worker`` / ``beat``: one of them wrote its heartbeat within ``ONESTOP_READY_HEARTBEAT_MAX_AGE``;
 * ``storage``: a file can be written to (and removed from) the attachments folder.
 """
+import contextlib
 import os
 import secrets
 import threading
@@ -138,9 +139,13 @@ def check_storage(app: Flask) -> str:
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            probe.unlink(missing_ok=True)
         raise CheckFailed("the attachments folder cannot be written to") from exc
-    finally:
-        probe.unlink(missing_ok=True)
+    try:
+        probe.unlink()
+    except OSError as exc:
+        raise CheckFailed("a file written to the attachments folder cannot be removed") from exc
     return "attachments folder writable"
 
 
