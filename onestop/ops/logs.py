@@ -23,7 +23,8 @@ from onestop.ops.privacy import mask
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 #: libraries that are chatty at INFO
 QUIET = {"urllib3": logging.WARNING, "amqp": logging.WARNING, "kombu": logging.WARNING,
-         "celery.redirected": logging.WARNING, "weasyprint.progress": logging.WARNING, "fontTools": logging.WARNING}
+         "celery.redirected": logging.WARNING, "weasyprint.progress": logging.WARNING, "fontTools": logging.WARNING,
+         "transitions": logging.WARNING}
 
 
 class RequestIdFilter(logging.Filter):
