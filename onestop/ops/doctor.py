@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -155,10 +156,16 @@ def check_fonts(config: Mapping) -> list[Finding]:
 
 
 def _writable(folder: Path) -> bool:
+    """A file can be made in the folder (or, while it does not exist yet, in the nearest folder above it);
+    the probe file is gone again at once."""
     probe = folder
     while not probe.exists():
         probe = probe.parent
-    return probe.is_dir() and os.access(probe, os.W_OK)
+    try:
+        with tempfile.TemporaryFile(dir=probe):
+            return True
+    except OSError:
+        return False
 
 
 def check_mail(config: Mapping) -> list[Finding]:
