@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from onestop.core import clock
 from onestop.core.outbox import OutboxMessage
@@ -24,6 +24,7 @@ from onestop.extensions import db
 from onestop.online.models import ApplicationStatus, OnlineApplication
 from onestop.ops import heartbeat
 from onestop.ops.database import reading
+from onestop.ops.models import Heartbeat
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,16 @@ class DossierCountCache:
         return counts
 
     def _count(self) -> DossierCounts:
-        with self.app.app_context(), reading(db.engine) as conn:
-            return count_dossiers(conn)
+        """On PostgreSQL without parallel workers: a recount every half minute should take one core, not
+        every core the requests need."""
+        with self.app.app_context():
+            engine = db.engine
+            if engine.dialect.name != "postgresql":
+                with reading(engine) as conn:
+                    return count_dossiers(conn)
+            with engine.connect() as conn, conn.begin():
+                conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+                return count_dossiers(conn)
 
     def _refresh(self) -> None:
         try:
@@ -107,14 +116,18 @@ class DomainCollector:
             yield from self._live(conn)
 
     def _live(self, conn):
-        unsent = conn.execute(select(func.count()).where(OutboxMessage.sent_at.is_(None))).scalar_one()
-        oldest = conn.execute(select(OutboxMessage.created_at).where(OutboxMessage.sent_at.is_(None))
-                              .order_by(OutboxMessage.id).limit(1)).scalar()
+        """Two statements (one round trip each): the single values, then the counters."""
+        unsent_rows = select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))
+        unsent, oldest, waiting, worker_seen, beat_seen = conn.execute(select(
+            select(func.count()).select_from(unsent_rows.subquery()).scalar_subquery(),
+            select(OutboxMessage.created_at).where(OutboxMessage.sent_at.is_(None))
+            .order_by(OutboxMessage.id).limit(1).scalar_subquery(),
+            select(func.count()).where(OnlineApplication.status == ApplicationStatus.SUBMITTED).scalar_subquery(),
+            *(select(func.max(Heartbeat.seen_at)).where(Heartbeat.kind == kind).scalar_subquery()
+              for kind in heartbeat.KINDS))).one()
         yield GaugeMetricFamily("onestop_outbox_unsent", "Outbox messages not yet handed to the broker", value=unsent)
         yield GaugeMetricFamily("onestop_outbox_lag_seconds", "Age of the oldest unsent outbox message (0: none)",
                                 value=max((clock.now() - oldest).total_seconds(), 0.0) if oldest else 0.0)
-        waiting = conn.execute(select(func.count()).where(
-            OnlineApplication.status == ApplicationStatus.SUBMITTED)).scalar_one()
         yield GaugeMetricFamily("onestop_online_applications_waiting",
                                 "Online applications no desk has received or refused yet", value=waiting)
         totals = heartbeat.counters(conn)
@@ -130,12 +143,11 @@ class DomainCollector:
                 failures.add_metric([label], value)
         yield reminders
         yield failures
-        seen = heartbeat.last_seen(conn)
         ages = GaugeMetricFamily("onestop_heartbeat_age_seconds",
                                  "Seconds since a worker or beat last wrote its heartbeat (absent: never)",
                                  labels=["process"])
         now = heartbeat.utcnow()
-        for kind, at in seen.items():
+        for kind, at in zip(heartbeat.KINDS, (worker_seen, beat_seen), strict=True):
             if at is not None:
                 ages.add_metric([kind], round((now - at).total_seconds(), 3))
         yield ages
