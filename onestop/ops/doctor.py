@@ -245,11 +245,15 @@ def check_storage(config: Mapping) -> list[Finding]:
 
 def check_database(config: Mapping) -> list[Finding]:
     from alembic.script import ScriptDirectory
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine, make_url, text
 
     from onestop import MIGRATIONS_DIR
 
     url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite"):
+        path = make_url(url).database
+        if path and path != ":memory:" and not Path(path).exists():  # connecting would create an empty file
+            return [Finding(PROBLEM, "database", f"there is no database at {path} yet: run `flask --app onestop db upgrade`")]
     connect_args = {} if url.startswith("sqlite") else {"connect_timeout": 5}
     engine = create_engine(url, connect_args=connect_args)
     try:

@@ -9,6 +9,7 @@ dossier, too much for each scrape: those counts are kept per process for
 on answering with the previous counts (the first scrape of a process counts in line).
 ``onestop_dossier_counts_age_seconds`` says how old the counts served are.
 """
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from onestop.online.models import ApplicationStatus, OnlineApplication
 from onestop.ops import heartbeat
 from onestop.ops.database import reading
 from onestop.ops.models import Heartbeat
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -83,16 +86,16 @@ class DossierCountCache:
         try:
             self.counts = self._count()
         except Exception:  # the scrape keeps the older counts; their age tells
-            import logging
-
-            logging.getLogger(__name__).warning("could not count the open dossiers", exc_info=True)
+            log.warning("could not count the open dossiers", exc_info=True)
         finally:
             with self.lock:
                 self.refreshing = False
 
 
 def cache_of(app: Flask) -> DossierCountCache:
-    return app.extensions.setdefault("onestop_dossier_counts", DossierCountCache(app))
+    if "onestop_dossier_counts" not in app.extensions:
+        app.extensions["onestop_dossier_counts"] = DossierCountCache(app)
+    return app.extensions["onestop_dossier_counts"]
 
 
 class DomainCollector:

@@ -4,10 +4,10 @@ Times here are the machine's real UTC time, not the application's clock (``core.
 may shift: a heartbeat says when a process was last alive.
 """
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -16,6 +16,8 @@ from onestop.ops.models import Counter, Heartbeat
 
 log = logging.getLogger(__name__)
 KINDS = ("worker", "beat")
+#: a process not seen for this long is gone (a replaced container, a renamed host): its row goes
+FORGET_AFTER = timedelta(days=7)
 
 
 def utcnow() -> datetime:
@@ -36,6 +38,7 @@ def beat(app: Flask, kind: str, name: str, started_at: datetime) -> bool:
                                               set_={"seen_at": now, "started_at": started_at})
             with db.engine.begin() as conn:
                 conn.execute(stmt)
+                conn.execute(delete(Heartbeat).where(Heartbeat.seen_at < now - FORGET_AFTER))
         return True
     except Exception:  # the process goes on; /readyz will say the heartbeat is late
         log.warning("could not write the %s heartbeat of %s", kind, name, exc_info=True)

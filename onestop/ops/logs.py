@@ -39,7 +39,11 @@ class MaskFilter(logging.Filter):
     lays them out."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask(record.getMessage())
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit the message: the handler reports it as logging does
+            return True
+        record.msg = mask(message)
         record.args = None
         if record.exc_info:
             record.exc_text = mask(logging.Formatter().formatException(record.exc_info))

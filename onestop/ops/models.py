@@ -16,7 +16,7 @@ from onestop.extensions import db
 class Heartbeat(db.Model):
     __tablename__ = "heartbeats"
 
-    #: ``worker@<hostname>`` or ``beat@<hostname>``
+    #: a worker's node name (``celery@<host>``) or ``beat@<host>``
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     #: ``worker`` or ``beat``
     kind: Mapped[str] = mapped_column(String(10))

@@ -6,7 +6,8 @@ through ``worker/app.py``) get it without a line in ``worker/``:
 * Celery's own logging set-up is replaced by ours (``setup_logging`` answered);
 * a task runs with the request id the outbox sent in its message header (or its own task id), so its
   log lines and the tasks it enqueues carry it;
-* each worker writes a heartbeat every ``ONESTOP_HEARTBEAT_SECONDS`` from a bootstep timer, and beat
+* each worker writes a heartbeat (under its node name, ``celery@host``) every ``ONESTOP_HEARTBEAT_SECONDS``
+  from a bootstep timer, and beat (``beat@host``)
   from its scheduler's tick (``HeartbeatScheduler``);
 * a task that fails for good adds to ``task_failures:<task>``, and a sweep's notifications to
   ``reminders_sent:<kind>``.
@@ -27,9 +28,9 @@ log = logging.getLogger(__name__)
 _tokens: dict[str, object] = {}
 
 
-def flask_app_of(celery_app: Celery) -> Flask:
-    """The Flask app a Celery app was made for (``celery_init_app`` makes one per app)."""
-    return celery_app.flask_app
+def flask_app_of(celery_app: Celery) -> Flask | None:
+    """The Flask app a Celery app was made for (``celery_init_app`` makes one per app); None for another."""
+    return getattr(celery_app, "flask_app", None)
 
 
 def install(app: Flask, celery_app: Celery) -> None:
@@ -68,18 +69,20 @@ def _unbind_request_id(task_id=None, **kwargs) -> None:
 
 @signals.task_failure.connect
 def _count_failure(sender=None, **kwargs) -> None:
-    heartbeat.add(flask_app_of(sender.app), {f"task_failures:{sender.name}": 1})
+    app = flask_app_of(sender.app)
+    if app is not None:
+        heartbeat.add(app, {f"task_failures:{sender.name}": 1})
 
 
 @signals.task_success.connect
 def _count_reminders(sender=None, result=None, **kwargs) -> None:
-    if sender.name == Task.SWEEP_DEADLINES and isinstance(result, dict):
-        heartbeat.add(flask_app_of(sender.app), {f"reminders_sent:{kind}": n for kind, n in result.items()
-                                                 if isinstance(n, int)})
+    app = flask_app_of(sender.app)
+    if app is not None and sender.name == Task.SWEEP_DEADLINES and isinstance(result, dict):
+        heartbeat.add(app, {f"reminders_sent:{kind}": n for kind, n in result.items() if isinstance(n, int)})
 
 
 class WorkerHeartbeat(bootsteps.StartStopStep):
-    """A timer in the worker's main process that writes ``worker@<hostname>``'s heartbeat."""
+    """A timer in the worker's main process that writes the heartbeat of the worker's node name."""
 
     requires = {"celery.worker.components:Timer"}
 
@@ -91,7 +94,7 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
     def start(self, worker) -> None:
         app = flask_app_of(worker.app)
         self.started_at = heartbeat.utcnow()
-        name = f"worker@{worker.hostname}"
+        name = worker.hostname  # ``celery@host`` or the ``-n`` given
         heartbeat.beat(app, "worker", name, self.started_at)
         self.tref = worker.timer.call_repeatedly(
             app.config["ONESTOP_HEARTBEAT_SECONDS"], heartbeat.beat, (app, "worker", name, self.started_at),

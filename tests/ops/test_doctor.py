@@ -144,7 +144,15 @@ def test_a_database_that_cannot_be_reached_is_named(settings):
 
 def test_a_database_behind_the_code_is_told_to_upgrade(settings, tmp_path):
     settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'new.db'}"
-    assert "run `flask --app onestop db upgrade`" in problems(doctor.check_database(settings))[0]
+    assert problems(doctor.check_database(settings)) == [
+        f"PROBLEM  database: there is no database at {tmp_path / 'new.db'} yet: run `flask --app onestop db upgrade`"]
+    assert not (tmp_path / "new.db").exists()
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "old.db").execute("CREATE TABLE alembic_version (version_num VARCHAR(32))").connection.commit()
+    settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'old.db'}"
+    assert "the schema is at nothing yet, this version needs the latest migrations: run `flask --app onestop db upgrade`" \
+        in problems(doctor.check_database(settings))[0]
 
 
 def _standalone(**env):

@@ -5,7 +5,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from onestop.core import clock
 from onestop.core.outbox import OutboxMessage, enqueue
@@ -148,3 +148,15 @@ def test_an_error_is_named_by_its_kind_only(app, probe, monkeypatch):
     body = response.get_data(as_text=True)
     assert "031090001234" not in body and "/srv" not in body
     assert app.config["SQLALCHEMY_DATABASE_URI"].split("://")[1] not in body
+
+
+def test_a_process_gone_for_a_week_is_forgotten(app, probe):
+    with app.app_context():
+        heartbeat.beat(app, "worker", "celery@old-container", heartbeat.utcnow() - timedelta(days=30))
+        _db.session.execute(update(Heartbeat).where(Heartbeat.name == "celery@old-container")
+                            .values(seen_at=heartbeat.utcnow() - timedelta(days=8)))
+        _db.session.commit()
+        heartbeat.beat(app, "worker", "worker@test-host", heartbeat.utcnow())
+        names = set(_db.session.scalars(select(Heartbeat.name)))
+        _db.session.rollback()
+    assert names == {"worker@test-host", "beat@test-host"}
