@@ -18,6 +18,9 @@ LANGUAGES = ("vi", "en")
 def create_app(config_override: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 instance_path=os.environ.get("ONESTOP_INSTANCE_PATH") or None)
+    from onestop.web import Request
+
+    app.request_class = Request
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config.load(Path(app.instance_path)))
     if config_override:

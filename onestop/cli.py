@@ -1,8 +1,23 @@
-"""``flask --app onestop …`` commands."""
+"""The command line: ``onestop …`` (the console script, :data:`main`) or ``flask --app onestop …``.
+
+Both are the Flask CLI of the application: ``db upgrade`` (Flask-Migrate), ``run``, ``shell`` and
+the commands of :func:`init_app`.
+"""
 import click
 from flask import Flask
+from flask.cli import FlaskGroup
 
 from onestop.extensions import db
+
+
+def _create_app() -> Flask:
+    from onestop import create_app
+
+    return create_app()
+
+
+#: the ``onestop`` console script (pyproject.toml ``[project.scripts]``)
+main = FlaskGroup(create_app=_create_app, help="onestop: the one-stop case-handling system.")
 
 
 def init_app(app: Flask) -> None:

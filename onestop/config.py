@@ -109,6 +109,12 @@ def load(instance_path: Path) -> dict:
         "ONESTOP_ATTACHMENT_MAX_FILES": int(env("ONESTOP_ATTACHMENT_MAX_FILES", "10")),
         "MAX_CONTENT_LENGTH": int((float(env("ONESTOP_ATTACHMENT_MAX_MB", "10"))
                                    * int(env("ONESTOP_ATTACHMENT_MAX_FILES", "10")) + 1) * 1024 * 1024),
+        #: how many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none, the
+        #: client's address is the connection's); with one, the look-up's throttle and the audit trail
+        #: see the citizen's address instead of the proxy's
+        "ONESTOP_PROXY_HOPS": int(env("ONESTOP_PROXY_HOPS", "0")),
+        #: send Strict-Transport-Security (the site is served over HTTPS only); on by default in server mode
+        "ONESTOP_HSTS": env("ONESTOP_HSTS", "1" if os.environ.get("ONESTOP_DATABASE_URL") else "0") == "1",
         #: the place written on the official slips ("Hải Phòng, ngày … tháng … năm …")
         "ONESTOP_PLACE_NAME": env("ONESTOP_PLACE_NAME", "Hải Phòng"),
     }

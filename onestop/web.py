@@ -1,17 +1,22 @@
-"""What every page shares: date filters, the unread bell, error pages, the language switch."""
+"""What every page shares: date filters, the unread bell, error pages, the language switch, the
+security headers, and the request class that cleans what a browser sends."""
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, Response, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Request as FlaskRequest
 from flask_babel import format_decimal, get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 from sqlalchemy import func, select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from onestop.auth.access import access
 from onestop.core import submissions
 from onestop.core.calendar import local_time_text
+from onestop.core.text import CleanMultiDict
 from onestop.core.urls import safe_target
 from onestop.dossiers.clock import working_time
 from onestop.dossiers.notices import Notification
@@ -53,6 +58,35 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+class Request(FlaskRequest):
+    """Every value of the query string and of the form arrives cleaned (``core/text.py``)."""
+
+    parameter_storage_class = CleanMultiDict
+
+
+#: scripts, styles and pictures from this site only (styles inline too: the server-drawn charts and
+#: the diagrams carry theirs); no frames, no plugins, forms post only here
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'self'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+
+
+def secure_headers(response: Response) -> Response:
+    """The headers every answer carries; a view that set its own (a stored file served sandboxed)
+    keeps them. Pages and files with personal data are never kept by a browser or a proxy."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["ONESTOP_HSTS"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     from onestop import LANGUAGES
 
@@ -69,6 +103,11 @@ def init_app(app: Flask) -> None:
         one-time submission key (``core/submissions.py``), new each time the form is drawn."""
         return Markup('<input type="hidden" name="csrf_token" value="{}"><input type="hidden" name="{}" value="{}">').format(
             generate_csrf(), submissions.FIELD, submissions.new_key())
+
+    app.after_request(secure_headers)
+    if app.config["ONESTOP_PROXY_HOPS"]:
+        hops = app.config["ONESTOP_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     @app.before_request
     def choose_language() -> None:
@@ -90,6 +129,7 @@ def init_app(app: Flask) -> None:
         return {"unread_count": count}
 
     @app.get("/lang/<code>")
+    @access("public")
     def set_language(code: str):
         if code in LANGUAGES:
             session["lang"] = code

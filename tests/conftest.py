@@ -173,3 +173,10 @@ def vn(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
     """A Hà Nội/Hải Phòng local wall time as aware UTC."""
     from onestop.core.calendar import VN_TZ
     return datetime(year, month, day, hour, minute, tzinfo=VN_TZ).astimezone(UTC)
+
+
+@pytest.fixture
+def make(db):
+    """The factories of ``tests/factories.py``, in the test's rolled-back transaction."""
+    from tests import factories
+    return factories

@@ -118,7 +118,8 @@ def test_inbox_tabs_and_a_dossier_in_english(client, login_as, create_dossier):
     english(client)
     tabs = re.findall(r'data-tab="(\w+)">([^<]+)<span', text(client.get("/desk/")))
     assert [label.strip() for _key, label in tabs] == ["Online, awaiting reception", "To forward", "Result to return",
-                                                        "Awaiting supplement", "All at the desk"]
+                                                        "Awaiting supplement", "Refused — slip to hand over",
+                                                        "All at the desk"]
     page = text(client.get(f"/dossiers/{dossier.id}"))
     assert f"Dossier {dossier.code}" in page and ">In progress</span>" in page and "Processing history" in page
     assert ">Forward</button>" in page  # an action label of the engine's defaults

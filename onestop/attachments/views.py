@@ -2,13 +2,14 @@
 Every route goes through the dossier scope."""
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from onestop.attachments.forms import AttachmentForm
 from onestop.attachments.models import Attachment
 from onestop.attachments.operations import add_attachment, remove_attachment
+from onestop.auth.access import access
 from onestop.core import storage
 from onestop.core.submit import submit
 from onestop.dossiers.models import Dossier
@@ -49,7 +50,7 @@ def _back(dossier_id: int):
 
 
 @bp.post("/")
-@login_required
+@access("dossier")
 def upload(dossier_id: int):
     dossier = get_dossier_or_404(current_user, dossier_id)
     form = AttachmentForm(engine().procedure(dossier.procedure_code))
@@ -87,13 +88,13 @@ def _discard(stored_names: list[str]) -> None:
 
 
 @bp.get("/<int:attachment_id>")
-@login_required
+@access("dossier")
 def download(dossier_id: int, attachment_id: int):
     return storage.serve(_attachment_or_404(dossier_id, attachment_id))
 
 
 @bp.post("/<int:attachment_id>/remove")
-@login_required
+@access("dossier")
 def remove(dossier_id: int, attachment_id: int):
     attachment = _attachment_or_404(dossier_id, attachment_id)
 

@@ -1,8 +1,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from onestop.auth.access import access
 from onestop.auth.forms import LoginForm
 from onestop.auth.models import Role, User
 from onestop.core.urls import safe_target
@@ -24,12 +25,13 @@ def load_user(user_id: str) -> User | None:
 
 
 @bp.get("/")
-@login_required
+@access("staff")
 def home():
     return redirect(url_for(HOME_ENDPOINTS[current_user.role]))
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@access("public")
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -43,6 +45,7 @@ def login():
 
 
 @bp.post("/logout")
+@access("public")
 def logout():
     logout_user()
     flash(_("Đã đăng xuất."), "info")

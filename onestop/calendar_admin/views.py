@@ -6,10 +6,9 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
-from onestop.auth.models import Role
+from onestop.auth.access import access
 from onestop.calendar_admin.forms import OverrideForm, upcoming_days
 from onestop.core import clock
 from onestop.core.calendar import VN_TZ
@@ -19,12 +18,6 @@ from onestop.extensions import db
 
 bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/calendar")
 
-
-@bp.before_request
-@login_required
-def _admins_only():
-    if current_user.role != Role.ADMIN:
-        abort(404)
 
 
 def _page(override_form: OverrideForm | None = None, status: int = 200):
@@ -37,11 +30,13 @@ def _page(override_form: OverrideForm | None = None, status: int = 200):
 
 
 @bp.get("")
+@access("admin")
 def calendar():
     return _page()
 
 
 @bp.post("/overrides")
+@access("admin")
 def add_override():
     form = OverrideForm(current_calendar())
     if not form.validate_on_submit():
@@ -64,6 +59,7 @@ def add_override():
 
 
 @bp.post("/overrides/<day>/delete")
+@access("admin")
 def remove_override(day: str):
     try:
         parsed = date.fromisoformat(day)

@@ -1,10 +1,11 @@
 """Casework: the staff inbox of dossiers the agency holds, the dossier page, actions, reassignment."""
 from flask import Blueprint, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from onestop.auth.access import access
 from onestop.auth.models import Role, User
 from onestop.casework.forms import ActionForm, AssignForm
 from onestop.casework.queries import inbox_tabs
@@ -24,7 +25,7 @@ bp = Blueprint("casework", __name__)
 
 
 @bp.get("/inbox")
-@login_required
+@access("staff")
 def inbox():
     """The agency's work, in tabs; within a tab the most urgent (soonest step due time) first."""
     now = clock.now()
@@ -34,7 +35,7 @@ def inbox():
 
 
 @bp.get("/dossiers/<int:dossier_id>")
-@login_required
+@access("dossier")
 def dossier(dossier_id: int):
     item = get_dossier_or_404(current_user, dossier_id)
     if mark_read_for_dossier(current_user.id, item.id):
@@ -61,7 +62,7 @@ def _actions_panel(dossier: Dossier, user, forms: dict) -> dict:
 
 
 @bp.post("/dossiers/<int:dossier_id>/action")
-@login_required
+@access("dossier")
 def act(dossier_id: int):
     item = get_dossier_or_404(current_user, dossier_id)
     form = ActionForm()
@@ -81,7 +82,7 @@ def act(dossier_id: int):
 
 
 @bp.post("/dossiers/<int:dossier_id>/assign")
-@login_required
+@access("dossier")
 def reassign(dossier_id: int):
     item = get_dossier_or_404(current_user, dossier_id)
     form = AssignForm()

@@ -1,13 +1,14 @@
 """Consultation (xin ý kiến) on the dossier page: the panel, asking, answering."""
 from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from onestop.agencies.models import Agency
 from onestop.agencies.structure import structure
+from onestop.auth.access import access
 from onestop.consultations.forms import AnswerForm, ConsultForm
 from onestop.consultations.models import Consultation
 from onestop.consultations.operations import answer_consultation, request_consultation
@@ -51,7 +52,7 @@ def _back(dossier_id: int):
 
 
 @bp.post("/dossiers/<int:dossier_id>/consult")
-@login_required
+@access("dossier")
 def consult(dossier_id: int):
     dossier = get_dossier_or_404(current_user, dossier_id)
     form = ConsultForm()
@@ -71,7 +72,7 @@ def consult(dossier_id: int):
 
 
 @bp.post("/consultations/<int:consultation_id>/answer")
-@login_required
+@access("dossier")
 def answer(consultation_id: int):
     consultation = db.get_or_404(Consultation, consultation_id)
     dossier = get_dossier_or_404(current_user, consultation.dossier_id)

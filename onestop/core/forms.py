@@ -8,16 +8,23 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 class DayField(DateField):
     """A date picker (``yyyy-mm-dd``) that also takes a typed ``dd/mm/yyyy``; ``required_message``
-    is the error when it is left blank."""
+    is the error when it is left blank (spaces are blank). Years outside ``years`` are refused, so
+    that no date near the calendar's ends reaches arithmetic that would overflow."""
 
-    def __init__(self, label: str, required_message: str, **kwargs):
+    def __init__(self, label: str, required_message: str, years: tuple[int, int] = (1900, 2099), **kwargs):
         super().__init__(label, format=["%Y-%m-%d", "%d/%m/%Y"], validators=[InputRequired(required_message)],
                          invalid_value_message=_l("Ngày không hợp lệ (ngày/tháng/năm)."), **kwargs)
+        self.years = years
 
     def process_formdata(self, valuelist) -> None:
         valuelist = [v.strip() for v in valuelist if v and v.strip()]
-        if valuelist:
-            super().process_formdata(valuelist)
+        if not valuelist:
+            self.raw_data = []  # blank: InputRequired says so
+            return
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.years[0] <= self.data.year <= self.years[1]:
+            self.data = None
+            raise ValueError(_("Năm phải từ %(first)s đến %(last)s.", first=self.years[0], last=self.years[1]))
 
 
 class WholeNumberField(IntegerField):

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_
 
 from onestop.auth.models import User
+from onestop.desk.operations import refusal_handed
 from onestop.dossiers.lists import Tab, steps_where
 from onestop.dossiers.models import OPEN_STATUSES, Dossier, Status
 from onestop.online.models import ApplicationStatus, OnlineApplication
@@ -23,5 +24,8 @@ def desk_tabs(user: User, engine: Engine) -> list[Tab]:
                                                        steps_where(engine, lambda s: s.action("forward")))),
         Tab("to_return", _("Chờ trả kết quả"), and_(at_desk, steps_where(engine, lambda s: s.action("return_result")))),
         Tab("supplement", _("Chờ bổ sung"), and_(at_desk, Dossier.status == Status.SUPPLEMENT)),
+        # closed, but the citizen is still owed the refusal slip (03): until the desk records it
+        Tab("refused", _("Từ chối — chờ giao phiếu"), and_(
+            Dossier.receiving_agency_id == user.agency_id, Dossier.status == Status.REFUSED, ~refusal_handed())),
         Tab("all", _("Tất cả tại quầy"), at_desk),
     ]

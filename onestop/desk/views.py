@@ -2,21 +2,31 @@
 and the returning citizen's details for the intake form."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
+from onestop.auth.access import access
 from onestop.core.calendar import local_time_text
 from onestop.core.submit import submit
 from onestop.desk.forms import IntakeForm, ReturnResultForm
+from onestop.desk.operations import hand_refusal, refusal_handed
 from onestop.desk.queries import desk_tabs
 from onestop.dossiers.lists import tabbed_list
 from onestop.dossiers.models import Dossier
 from onestop.dossiers.operations import can_receive, receive_dossier, return_result
-from onestop.dossiers.scope import get_dossier_or_404
+from onestop.dossiers.page import panel
+from onestop.dossiers.scope import dossier_scope, get_dossier_or_404
 from onestop.extensions import db
 from onestop.workflows.engine import engine, intake_problems
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+
+@panel("desk/_refusal.html", slot="side", order=60)
+def _refusal_panel(dossier: Dossier, user, forms: dict) -> dict:
+    """The refusal slip still to hand over, for the receiving desk's clerks."""
+    owed = dossier.can_hand_refusal(user) and not db.session.scalar(refusal_handed(dossier.id).select())
+    return {"refusal_to_hand": owed}
 
 
 def _require_clerk() -> None:
@@ -25,7 +35,7 @@ def _require_clerk() -> None:
 
 
 @bp.get("/")
-@login_required
+@access("clerk")
 def queue():
     """The desk's own queue: new dossiers to forward, results to return, supplements awaited."""
     _require_clerk()
@@ -33,7 +43,7 @@ def queue():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@access("clerk")
 def intake():
     _require_clerk()
     refused = intake_problems(current_user.agency)  # steps that would have no agency from this desk
@@ -63,7 +73,7 @@ def intake():
 
 
 @bp.post("/dossiers/<int:dossier_id>/return")
-@login_required
+@access("dossier")
 def return_to_citizen(dossier_id: int):
     """Record who collected the result (or the post waybill) and close the dossier."""
     dossier = get_dossier_or_404(current_user, dossier_id)
@@ -88,14 +98,34 @@ def return_to_citizen(dossier_id: int):
                   then=done, otherwise=refused)
 
 
+@bp.post("/dossiers/<int:dossier_id>/refusal-handed")
+@access("dossier")
+def refusal_handed_over(dossier_id: int):
+    """Record that the citizen got the refusal slip (03); the dossier leaves the "refused" tab."""
+    dossier = get_dossier_or_404(current_user, dossier_id)
+
+    def done(_event):
+        flash(_("Đã ghi nhận giao phiếu từ chối hồ sơ %(code)s.", code=dossier.code), "success")
+        return redirect(url_for("desk.queue", tab="refused"))
+
+    def refused(reason: str):
+        flash(reason, "error")
+        return redirect(url_for("casework.dossier", dossier_id=dossier_id))
+
+    return submit(lambda: hand_refusal(dossier, current_user), then=done, otherwise=refused)
+
+
 @bp.get("/api/citizens/<id_number>")
-@login_required
+@access("clerk")
 def citizen(id_number: str):
-    """A returning citizen's details from their latest dossier, to pre-fill intake (exact ID only)."""
+    """A returning citizen's details from their latest dossier within the clerk's own scope (what their
+    agency received, holds or handled), to pre-fill intake; exact ID only. Another agency's records
+    are not the clerk's to read: a citizen new to this desk is typed in."""
     _require_clerk()
     if not (len(id_number) == 12 and id_number.isdigit()):
         return jsonify(error={"code": 400, "message": _("Số định danh cá nhân gồm đúng 12 chữ số.")}), 400
-    latest = db.session.scalar(select(Dossier).where(Dossier.applicant_id_number == id_number)
+    latest = db.session.scalar(select(Dossier).where(Dossier.applicant_id_number == id_number,
+                                                     dossier_scope(current_user))
                                .order_by(Dossier.received_at.desc()).limit(1))
     if latest is None:
         return jsonify(error={"code": 404, "message": _("Chưa có hồ sơ của công dân này.")}), 404

@@ -8,6 +8,7 @@ from flask import current_app, render_template, request
 from sqlalchemy import ColumnElement, false, func, select, tuple_
 from sqlalchemy.orm import selectinload
 
+from onestop.core.paging import paginate
 from onestop.dossiers.models import Dossier
 from onestop.extensions import db
 from onestop.workflows.engine import Engine, engine
@@ -51,7 +52,7 @@ def tabbed_list(tabs: list[Tab], template: str, endpoint: str, default: str):
         query = query.order_by(source.submitted_at.desc() if order == "desc" else source.submitted_at, source.id)
     counts = tab_counts(tabs, filtered)
     # the current tab's count is the list's total: paging needs no count query of its own
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False, count=False)
+    page = paginate(query, per_page=current_app.config["PAGE_SIZE"], count=False)
     page.total = counts[current.key]
     return render_template(template, page=page, engine=engine(), tabs=tabs, current=current.key,
                            counts=counts, procedure_code=procedure_code, order=order, endpoint=endpoint,

@@ -181,16 +181,22 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
         return self.is_open and user.active and user.role != Role.ADMIN and user.agency_id in (
             self.receiving_agency_id, self.holder_agency_id)
 
+    def can_hand_refusal(self, user: User) -> bool:
+        """Record that the refusal (slip 03) was handed to the citizen: the receiving desk's clerks."""
+        return (self.status == Status.REFUSED and user.active and user.role == Role.CLERK
+                and user.agency_id == self.receiving_agency_id)
+
     def __repr__(self) -> str:
         return f"<Dossier {self.code} {self.step}>"
 
 
 #: events that record something about a dossier without moving it (step and holder unchanged)
-STAY_ACTIONS = ("assign", "extend", "consult", "consult_answer", "attach", "detach")
+STAY_ACTIONS = ("assign", "extend", "consult", "consult_answer", "attach", "detach", "refusal_handed")
 #: labels of events that are not actions of a procedure's steps
 EVENT_LABELS = {"receive": _l("Tiếp nhận"), "assign": _l("Phân công"), "extend": _l("Gia hạn hẹn trả"),
                 "consult": _l("Xin ý kiến"), "consult_answer": _l("Trả lời xin ý kiến"),
-                "attach": _l("Đính kèm tệp"), "detach": _l("Gỡ tệp đính kèm")}
+                "attach": _l("Đính kèm tệp"), "detach": _l("Gỡ tệp đính kèm"),
+                "refusal_handed": _l("Giao phiếu từ chối (mẫu 03)")}
 
 
 class DossierEvent(db.Model):

@@ -165,10 +165,11 @@ def _move(dossier: Dossier, source: Step, target: Step, holder: Agency, actor: U
     cal = current_calendar()
     if source.kind == "supplement" and dossier.paused_at is not None:
         paused = cal.working_hours_between(dossier.paused_at, now)
-        dossier.paused_hours += paused
-        dossier.due_at = cal.add_working_hours(dossier.due_at, paused)
-        if dossier.original_due_at is not None:  # the appointment as it would be without extensions
-            dossier.original_due_at = cal.add_working_hours(dossier.original_due_at, paused)
+        if paused > 0:  # a pause within closed hours used no working time: the appointment stays
+            dossier.paused_hours += paused
+            dossier.due_at = cal.add_working_hours(dossier.due_at, paused)
+            if dossier.original_due_at is not None:  # the appointment as it would be without extensions
+                dossier.original_due_at = cal.add_working_hours(dossier.original_due_at, paused)
         dossier.paused_at = None
     dossier.holder_agency = holder
     dossier.step_seq += 1

@@ -2,9 +2,10 @@
 Every change goes through ``operations.py``; a dossier out of scope is a 404."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
+from onestop.auth.access import access
 from onestop.core.submit import submit
 from onestop.dossiers.clock import clock_of
 from onestop.dossiers.scope import get_dossier_or_404
@@ -44,7 +45,7 @@ def _shown(extension_id: int, dossier_id: int):
 
 
 @bp.route("/dossiers/<int:dossier_id>/extensions/new", methods=["GET", "POST"])
-@login_required
+@access("dossier")
 def request_form(dossier_id: int):
     """The holder asks for a new appointment, with the reason printed on the apology slip."""
     dossier = get_dossier_or_404(current_user, dossier_id)
@@ -81,7 +82,7 @@ def request_form(dossier_id: int):
 
 
 @bp.route("/dossiers/<int:dossier_id>/extensions/<int:extension_id>", methods=["GET", "POST"])
-@login_required
+@access("dossier")
 def show(dossier_id: int, extension_id: int):
     """The request and its decision; a supervisor of the holding agency approves or rejects it here."""
     extension = _extension_or_404(dossier_id, extension_id)

@@ -4,10 +4,9 @@ For admins only; anyone else gets the same 404 as an unknown page.
 """
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
-from onestop.auth.models import Role
+from onestop.auth.access import access
 from onestop.core.submit import submit
 from onestop.dossiers.rules import ReminderRule, config_rules, current_rules, forget_rules
 from onestop.extensions import db
@@ -16,12 +15,6 @@ from onestop.workflows.engine import engine
 
 bp = Blueprint("reminder_rules", __name__, url_prefix="/admin/reminders")
 
-
-@bp.before_request
-@login_required
-def _admins_only():
-    if current_user.role != Role.ADMIN:
-        abort(404)
 
 
 def _procedures() -> dict[str, str]:
@@ -38,11 +31,13 @@ def _page(rule_form: ReminderRuleForm | None = None, status: int = 200):
 
 
 @bp.get("")
+@access("admin")
 def index():
     return _page()
 
 
 @bp.post("")
+@access("admin")
 def save():
     form = ReminderRuleForm(_procedures())
     if not form.validate_on_submit():
@@ -71,6 +66,7 @@ def save():
 
 
 @bp.post("/<scope>/delete")
+@access("admin")
 def remove(scope: str):
     """Drop a procedure's own rules, or the admin's global ones (back to the configured defaults)."""
     where = ReminderRule.procedure_code.is_(None) if scope == ReminderRuleForm.GLOBAL else ReminderRule.procedure_code == scope
@@ -90,6 +86,7 @@ def remove(scope: str):
 
 
 @bp.get("/<scope>")
+@access("admin")
 def edit(scope: str):
     """The rule form filled with the rules in force for ``scope`` (a procedure code or ``*``)."""
     procedures = _procedures()

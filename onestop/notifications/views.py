@@ -1,7 +1,8 @@
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select, update
 
+from onestop.auth.access import access
 from onestop.core import clock
 from onestop.core.urls import safe_target
 from onestop.dossiers.notices import Notification
@@ -11,7 +12,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 @bp.get("/")
-@login_required
+@access("staff")
 def index():
     items = db.session.scalars(select(Notification).where(Notification.user_id == current_user.id)
                                .order_by(Notification.id.desc()).limit(200)).all()
@@ -19,7 +20,7 @@ def index():
 
 
 @bp.post("/read")
-@login_required
+@access("staff")
 def mark_read():
     """Mark one (``id``) or all of the user's notifications as read."""
     stmt = update(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))

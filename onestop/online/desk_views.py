@@ -5,10 +5,11 @@ Only the clerks of the desk the citizen chose see an application or its files; a
 """
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from onestop.auth.access import access
 from onestop.core import storage
 from onestop.core.submit import submit
 from onestop.extensions import db
@@ -40,13 +41,13 @@ def _render(application: OnlineApplication, accept_form=None, refuse_form=None, 
 
 
 @bp.get("/<int:application_id>")
-@login_required
+@access("desk_application")
 def show(application_id: int):
     return _render(_application_or_404(application_id))
 
 
 @bp.get("/<int:application_id>/files/<int:file_id>")
-@login_required
+@access("desk_application")
 def download(application_id: int, file_id: int):
     application = _application_or_404(application_id)
     file = next((f for f in application.files if f.id == file_id), None)
@@ -56,7 +57,7 @@ def download(application_id: int, file_id: int):
 
 
 @bp.post("/<int:application_id>/accept")
-@login_required
+@access("desk_application")
 def accept(application_id: int):
     application = _application_or_404(application_id)
     form = AcceptOnlineForm()
@@ -76,7 +77,7 @@ def accept(application_id: int):
 
 
 @bp.post("/<int:application_id>/refuse")
-@login_required
+@access("desk_application")
 def refuse(application_id: int):
     application = _application_or_404(application_id)
     form = RefuseOnlineForm()

@@ -8,6 +8,7 @@ A refused submission saves nothing and leaves no file; successful ones are throt
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
+from onestop.auth.access import access
 from onestop.core import storage
 from onestop.core.submit import submit as submit_verb
 from onestop.core.throttle import MAX_SUBMISSIONS, is_blocked, record, submission_key
@@ -21,6 +22,7 @@ BLOCKED = _l("Bạn đã nộp quá nhiều hồ sơ trong thời gian ngắn. V
 
 
 @bp.route("/", methods=["GET", "POST"])
+@access("public")
 def submit():
     offer = online_offer()
     chosen = {"procedure_code": request.args.get("procedure", "")} if request.method == "GET" else {}
@@ -62,6 +64,7 @@ def _page(form, offer, procedure, status: int, message: str | None = None):
 
 
 @bp.get("/da-nop")
+@access("public")
 def submitted():
     """The reference of the application this browser just filed, and what happens next."""
     reference = session.get("online_reference")

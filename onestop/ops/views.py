@@ -1,8 +1,9 @@
-"""The operator's endpoints: ``/healthz``, ``/readyz``, ``/metrics``. No login, no session, no CSRF."""
+"""The operator's endpoints: ``/healthz``, ``/readyz``, ``/metrics``. No login (``public``), no form."""
 import time
 
 from flask import Blueprint, Response, current_app, jsonify
 
+from onestop.auth.access import access
 from onestop.ops import health, metrics
 from onestop.ops.gauges import DomainCollector
 
@@ -10,12 +11,14 @@ bp = Blueprint("ops", __name__)
 
 
 @bp.get("/healthz")
+@access("public")
 def healthz():
     """The process answers requests: nothing else is asked (a load balancer's liveness probe)."""
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
+@access("public")
 def readyz():
     started = time.perf_counter()
     checks = health.run_checks(current_app._get_current_object())
@@ -28,6 +31,7 @@ def readyz():
 
 
 @bp.get("/metrics")
+@access("public")  # no login: the address list and the token below
 def metrics_view():
     if not metrics.allowed():
         return jsonify(error={"code": 403, "message": "metrics are open to the addresses of ONESTOP_METRICS_ALLOW "

@@ -1,14 +1,20 @@
 """Public look-up, no login: dossier code (or online application reference) + last 4 digits of
 the applicant's ID.
 
-A wrong combination answers exactly like an unknown code, failures are throttled per client,
-and the page shows only public-safe facts: status, appointment, agency and date per step.
+A wrong combination answers exactly like an unknown code, and the page shows only public-safe
+facts: status, appointment, agency and date per step. Failures are throttled twice: per address and
+code (guessing one dossier's digits: ``MAX_FAILURES``), and per address over all codes (sweeping
+codes: ``MAX_ADDRESS_FAILURES``, much higher), so citizens sharing a ward's kiosk, or a proxy's
+address, are not locked out by one of them mistyping.
 """
+import hashlib
+
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from onestop.auth.access import access
 from onestop.core.throttle import is_blocked, record
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.extensions import db
@@ -20,10 +26,13 @@ from onestop.workflows.engine import engine
 bp = Blueprint("public", __name__, url_prefix="/tra-cuu")
 
 NOT_FOUND = _l("Không tìm thấy hồ sơ với mã và số định danh đã nhập.")
+#: failed look-ups one address may make over all codes in a window (a kiosk serves many citizens)
+MAX_ADDRESS_FAILURES = 100
 BLOCKED = _l("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
 
 
 @bp.route("/", methods=["GET", "POST"])
+@access("public")
 def lookup():
     """GET with ``?code=`` (the receipt's QR code) pre-fills the form; POST looks up."""
     form = LookupForm() if request.method == "POST" else LookupForm(request.args)
@@ -31,10 +40,11 @@ def lookup():
         return render_template("public/lookup.html", form=form)
     if not form.validate():
         return render_template("public/lookup.html", form=form), 422
-    client = request.remote_addr or "unknown"
-    if is_blocked(client):
-        return render_template("public/lookup.html", form=form, message=BLOCKED), 429
+    address = request.remote_addr or "unknown"
     code = form.code.data.strip().upper()
+    client = _client_key(address, code)
+    if is_blocked(client) or is_blocked(address, MAX_ADDRESS_FAILURES):
+        return render_template("public/lookup.html", form=form, message=BLOCKED), 429
     if code.startswith(REFERENCE_PREFIX):
         return _application(form, client, code)
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code).options(
@@ -57,8 +67,15 @@ def _application(form: LookupForm, client: str, reference: str):
                            procedure=engine().procedure(application.procedure_code))
 
 
+def _client_key(address: str, code: str) -> str:
+    """The throttle's key of one address trying one code (hashed: the key column is short)."""
+    return "code:" + hashlib.sha256(f"{address} {code}".encode()).hexdigest()[:40]
+
+
 def _not_found(form: LookupForm, client: str):
-    """The one answer to an unknown code and to a wrong combination, counted against the client."""
+    """The one answer to an unknown code and to a wrong combination, counted against the address
+    trying the code and against the address."""
     record(client)
+    record(request.remote_addr or "unknown")
     db.session.commit()
     return render_template("public/lookup.html", form=form, message=NOT_FOUND), 404

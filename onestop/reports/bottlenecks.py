@@ -38,7 +38,8 @@ from sqlalchemy.orm import aliased
 from onestop.auth.models import User
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.reports.models import WorkingDay
-from onestop.reports.statistics import BY_KEY, Window, classified, is_supplement_step, scope_ids
+from onestop.reports.scope import scope_ids
+from onestop.reports.statistics import BY_KEY, Window, classified, is_supplement_step
 from onestop.reports.workclock import WorkClock, local_date
 from onestop.workflows.engine import engine
 

@@ -20,6 +20,10 @@ _ROMAN = ("I", "II", "III", "IV")
 MAX_DAYS = 3 * 366
 
 
+#: the years a report period may cover: before, nothing was received; after, dates overflow
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
 class PeriodError(ValueError):
     """The period asked for is not valid; ``str(exc)`` is the reason for the user."""
 
@@ -76,7 +80,7 @@ class Period:
                 return cls.year(int(token))
             if m := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", token):
                 return cls.custom(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             if isinstance(exc, PeriodError):
                 raise
             raise PeriodError(_("Kỳ báo cáo không hợp lệ: %(token)s", token=token)) from exc
@@ -84,7 +88,15 @@ class Period:
 
     @classmethod
     def from_args(cls, args, today: date) -> Period:
-        """From a link (``p``) or the period form (``kind`` with ``month``/``quarter``/``year``/``from``/``to``)."""
+        """From a link (``p``) or the period form (``kind`` with ``month``/``quarter``/``year``/``from``/``to``),
+        within the years the system can hold (``FIRST_YEAR``…``LAST_YEAR``)."""
+        period = cls._from_args(args, today)
+        if period.first.year < FIRST_YEAR or period.last.year > LAST_YEAR:
+            raise PeriodError(_("Kỳ báo cáo phải trong các năm %(first)s–%(last)s.", first=FIRST_YEAR, last=LAST_YEAR))
+        return period
+
+    @classmethod
+    def _from_args(cls, args, today: date) -> Period:
         if args.get("p"):
             return cls.parse(args["p"])
         kind = args.get("kind") or "month"
@@ -102,7 +114,7 @@ class Period:
                 return cls.custom(date.fromisoformat(args.get("from", "")), date.fromisoformat(args.get("to", "")))
         except PeriodError:
             raise
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise PeriodError(_("Kỳ báo cáo không hợp lệ.")) from exc
         raise PeriodError(_("Kỳ báo cáo không hợp lệ."))
 

@@ -25,7 +25,8 @@ from onestop.core.calendar import HOURS_PER_DAY
 from onestop.core.workdays import current_calendar
 from onestop.dossiers.models import OPEN_STATUSES, Dossier, Status
 from onestop.reports.models import WorkingDay
-from onestop.reports.statistics import procedure_info, scope_ids, scope_tree
+from onestop.reports.scope import within
+from onestop.reports.statistics import procedure_info, scope_tree
 from onestop.reports.workclock import WorkClock, local_date
 
 #: how many dossiers of each agency the overdue page lists before linking to the full list
@@ -58,15 +59,6 @@ def condition(kind: str, now: datetime, horizon: datetime, d=Dossier):
     return overdue(now, d) if kind == "overdue" else due_soon(now, horizon, d)
 
 
-def in_scope(user: User, agency_ids=None, procedure_code: str | None = None, d=Dossier) -> list:
-    where = [d.holder_agency_id.in_(scope_ids(user))]
-    if agency_ids is not None:
-        where.append(d.holder_agency_id.in_(agency_ids))
-    if procedure_code:
-        where.append(d.procedure_code == procedure_code)
-    return where
-
-
 def subtree_ids(agency: Agency):
     return select(Agency.id).where(Agency.path.startswith(agency.path)).scalar_subquery()
 
@@ -90,7 +82,8 @@ def counts_query(user: User, now: datetime, horizon: datetime, work: WorkClock):
                       case((due_soon(now, horizon), 1), else_=0).label("due_soon"))
                .join(day, day.day == local_date(first_deadline()))
                .where(Dossier.status == Status.PROCESSING,
-                      or_(Dossier.step_due_at < horizon, Dossier.due_at < horizon), *in_scope(user))).cte("watched")
+                      or_(Dossier.step_due_at < horizon, Dossier.due_at < horizon),
+                      *within(user, Dossier.holder_agency_id))).cte("watched")
 
     def grouped(kind: str, key):
         return (select(literal(kind, String).label("kind"), cast(key, String).label("key"),
@@ -113,7 +106,8 @@ def list_query(user: User, kind: str, now: datetime, horizon: datetime, work: Wo
                                   order_by=(first_deadline(), Dossier.id)).label("rank")
     ranked = (select(Dossier.id.label("ranked_id"), _lateness_hours(work, now, day).label("late_hours"), rank)
               .join(day, day.day == local_date(first_deadline()))
-              .where(condition(kind, now, horizon), *in_scope(user, agency_ids, procedure_code))).subquery("ranked")
+              .where(condition(kind, now, horizon),
+                     *within(user, Dossier.holder_agency_id, agency_ids, procedure_code))).subquery("ranked")
     assignee = aliased(User)
     query = (select(Dossier.id, Dossier.code, Dossier.procedure_code, Dossier.step, Dossier.holder_agency_id,
                     Dossier.receiving_agency_id, Dossier.due_at, Dossier.step_due_at, Dossier.received_at,
@@ -229,7 +223,7 @@ def load_query(user: User, now: datetime, horizon: datetime):
                    func.count().filter(due_soon(now, horizon)).label("due_soon"),
                    func.min(Dossier.step_started_at).label("oldest_step_start"))
             .outerjoin(User, User.id == Dossier.assignee_id)
-            .where(Dossier.status.in_(OPEN_STATUSES), *in_scope(user))
+            .where(Dossier.status.in_(OPEN_STATUSES), *within(user, Dossier.holder_agency_id))
             .group_by(Dossier.holder_agency_id, Dossier.assignee_id, User.full_name, User.role)
             .order_by(func.count().filter(overdue(now)).desc(), func.count().desc()))
 

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from onestop.core import clock
 from onestop.core.calendar import HOURS_PER_DAY, VN_TZ, local_time_text
+from onestop.core.exports import Table, slug
 from onestop.dossiers.models import STATUS_LABELS
-from onestop.reports.exports import Table, slug
 from onestop.reports.statistics import CATEGORIES, GROUPS, procedure_info
 
 

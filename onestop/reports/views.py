@@ -7,25 +7,24 @@ also answers ``?format=csv`` and ``?format=xlsx`` with the same figures.
 from __future__ import annotations
 
 import functools
-import math
-from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from onestop.agencies.models import Agency
+from onestop.auth.access import access
 from onestop.auth.models import Role, User
 from onestop.core import clock
+from onestop.core.exports import FORMATS, send
 from onestop.core.i18n import on_paper
+from onestop.core.paging import paginate
 from onestop.dossiers.models import Dossier
 from onestop.extensions import db
 from onestop.online.models import OnlineApplication
 from onestop.reports import bottlenecks, online, queries, statistics, tables, trends
 from onestop.reports.charts import Series, bar_chart
-from onestop.reports.exports import FORMATS, send
 from onestop.reports.periods import Period, PeriodError, local_today
 from onestop.reports.workclock import analytic_transaction, working_clock
 from onestop.workflows.engine import engine
@@ -34,13 +33,10 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 @bp.before_request
-def supervisors_only():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if current_user.role not in (Role.SUPERVISOR, Role.ADMIN):
-        abort(404)
+def analytic():
+    """Every report runs its statements with the planner settings for reports (who may see them is
+    each view's ``@access("supervisor")``)."""
     analytic_transaction(db.session)
-    return None
 
 
 @bp.after_request
@@ -48,6 +44,8 @@ def keep_working_days(response):
     """The working-day table was brought up to date for this request: keep it."""
     if g.pop("report_days_written", False):
         db.session.commit()
+    if g.pop("period_refused", False) and response.status_code == 200:
+        response.status_code = 422
     return response
 
 
@@ -78,10 +76,15 @@ def _format() -> str | None:
 
 
 def _period() -> Period:
+    """The period the link or the form asks for; when it cannot be one, the current month, the reason
+    shown above the report and the page answered 422 (``keep_working_days``)."""
+    today = local_today(clock.now())
     try:
-        return Period.from_args(request.args, local_today(clock.now()))
+        return Period.from_args(request.args, today)
     except PeriodError as exc:
-        abort(400, str(exc))
+        flash(str(exc), "error")
+        g.period_refused = True
+        return Period.from_args({}, today)
 
 
 def _agency_in_scope(agency_id) -> Agency | None:
@@ -99,47 +102,14 @@ def _agency_in_scope(agency_id) -> Agency | None:
     return found
 
 
-@dataclass
-class Page:
-    """A page of rows, shaped like Flask-SQLAlchemy's pagination for the ``pager`` macro."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def _paginate(query, scalars: bool = False) -> Page:
-    per_page = current_app.config["PAGE_SIZE"]
-    page = max(1, request.args.get("page", 1, type=int))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    result = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
-    return Page(result.scalars().all() if scalars else result.all(), page, per_page, total)
+def _paginate(query, scalars: bool = False):
+    return paginate(query, per_page=current_app.config["PAGE_SIZE"], rows=not scalars)
 
 
 # -- overdue now ---------------------------------------------------------------------------------------
 @bp.get("/overdue")
 @exports_in_vietnamese
+@access("supervisor")
 def overdue():
     now = clock.now()
     report = queries.build(db.session, current_user, now, working_clock())
@@ -152,6 +122,7 @@ def overdue():
 
 
 @bp.get("/overdue/online")
+@access("supervisor")
 def overdue_online():
     """The online applications no desk has received or refused within a working day."""
     now = clock.now()
@@ -163,6 +134,7 @@ def overdue_online():
 
 @bp.get("/overdue/dossiers")
 @exports_in_vietnamese
+@access("supervisor")
 def overdue_list():
     kind = request.args.get("kind", "overdue")
     if kind not in queries.KINDS:
@@ -193,6 +165,7 @@ def _scope_code(agency: Agency | None = None) -> str:
 # -- official statistics ---------------------------------------------------------------------------------
 @bp.get("/statistics")
 @exports_in_vietnamese
+@access("supervisor")
 def statistics_page():
     period = _period()
     report = statistics.build(db.session, current_user, period, clock.now())
@@ -205,6 +178,7 @@ def statistics_page():
 
 @bp.get("/statistics/dossiers")
 @exports_in_vietnamese
+@access("supervisor")
 def statistics_list():
     period = _period()
     category = statistics.BY_KEY.get(request.args.get("category", "received"))
@@ -232,6 +206,7 @@ def statistics_list():
 # -- bottlenecks -----------------------------------------------------------------------------------------
 @bp.get("/bottlenecks")
 @exports_in_vietnamese
+@access("supervisor")
 def bottlenecks_page():
     period = _period()
     now = clock.now()
@@ -249,6 +224,7 @@ def bottlenecks_page():
 # -- trends ------------------------------------------------------------------------------------------------
 @bp.get("/trends")
 @exports_in_vietnamese
+@access("supervisor")
 def trends_page():
     months = trends.build(db.session, current_user, clock.now())
     fmt = _format()

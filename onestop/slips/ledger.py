@@ -1,15 +1,12 @@
 """Slip 07, the tracking ledger (sổ theo dõi hồ sơ) of a period, as an XLSX workbook."""
 from datetime import UTC, date, datetime, time, timedelta
-from io import BytesIO
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 from sqlalchemy import Select, select
 
 from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
 from onestop.core.calendar import VN_TZ
+from onestop.core.exports import Table
 from onestop.core.i18n import on_paper
 from onestop.dossiers.models import STATUS_LABELS, Dossier
 from onestop.dossiers.scope import dossier_scope
@@ -21,7 +18,6 @@ LEDGER_HEADERS = ("STT", "Mã hồ sơ", "Người nộp", "Thủ tục", "Tiế
 LEDGER_WIDTHS = (6, 20, 26, 50, 17, 17, 17, 16, 40, 14)
 #: how the dossier reached the desk, as the ledger writes it
 CHANNEL_LABELS = {"desk": "Trực tiếp", "online": "Trực tuyến", "interconnection": "Liên thông"}
-DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
 def can_keep_ledger(user: User) -> bool:
@@ -54,57 +50,17 @@ def returned_how(row) -> str:
     return how
 
 
-def _local_naive(value: datetime | None) -> datetime | None:
-    """Excel has no time zones: cells hold the Vietnam wall time."""
-    return None if value is None else value.astimezone(VN_TZ).replace(tzinfo=None)
-
-
-def ledger_workbook(rows, *, agency: Agency, start: date, end: date, subtree: bool) -> bytes:
+def ledger_table(rows, *, agency: Agency, start: date, end: date, subtree: bool) -> Table:
     with on_paper():
         statuses = {status: str(label) for status, label in STATUS_LABELS.items()}
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Sổ theo dõi hồ sơ"
-    last_col = get_column_letter(len(LEDGER_HEADERS))
     scope = f"{agency.name} và các đơn vị trực thuộc" if subtree else f"{agency.name} — {DESK_UNIT.capitalize()}"
-    titles = ("SỔ THEO DÕI HỒ SƠ", scope, f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}")
-    for row_number, text in enumerate(titles, start=1):
-        ws.append([text])
-        ws.merge_cells(f"A{row_number}:{last_col}{row_number}")
-        cell = ws.cell(row=row_number, column=1)
-        cell.font = Font(bold=row_number != 3, size=14 if row_number == 1 else 12, italic=row_number == 3)
-        cell.alignment = Alignment(horizontal="center")
-    ws.append([])
-    ws.append(list(LEDGER_HEADERS))
-    header_row = ws.max_row
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for cell in ws[header_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
+    table = Table(title="SỔ THEO DÕI HỒ SƠ", subtitle=scope, more_titles=[f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"],
+                  name=f"so-theo-doi-ho-so-{agency.code}-{start:%Y%m%d}-{end:%Y%m%d}", headers=[list(LEDGER_HEADERS)],
+                  paper=True, widths=list(LEDGER_WIDTHS))
     procedures = {}
     for number, row in enumerate(rows, start=1):
         if row.procedure_code not in procedures:
             procedures[row.procedure_code] = engine().procedure(row.procedure_code).name
-        ws.append([number, row.code, row.applicant_name, procedures[row.procedure_code],
-                   _local_naive(row.received_at), _local_naive(row.due_at), _local_naive(row.finished_at),
-                   statuses[row.status], returned_how(row), CHANNEL_LABELS.get(row.channel, row.channel)])
-        for cell in ws[ws.max_row]:
-            cell.border = border
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-        for col in (5, 6, 7):
-            ws.cell(row=ws.max_row, column=col).number_format = DATETIME_FORMAT
-    for col, width in enumerate(LEDGER_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    out = BytesIO()
-    wb.save(out)
-    wb.close()
-    return out.getvalue()
+        table.add([number, row.code, row.applicant_name, procedures[row.procedure_code], row.received_at, row.due_at,
+                   row.finished_at, statuses[row.status], returned_how(row), CHANNEL_LABELS.get(row.channel, row.channel)])
+    return table

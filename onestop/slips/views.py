@@ -1,22 +1,21 @@
 """The official slips of a dossier (HTML for the printer, PDF) and the tracking ledger (XLSX)."""
 from flask import Blueprint, Response, abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from onestop.auth.access import access
 from onestop.auth.models import Role
+from onestop.core.exports import send
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.dossiers.scope import get_dossier_or_404
 from onestop.extensions import db
 from onestop.slips.forms import LedgerForm
-from onestop.slips.ledger import can_keep_ledger, ledger_query, ledger_workbook
+from onestop.slips.ledger import can_keep_ledger, ledger_query, ledger_table
 from onestop.slips.papers import SLIPS, SlipKind, available_slips, render_slip
 from onestop.slips.pdf import html_to_pdf
 
 bp = Blueprint("slips", __name__)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 @bp.app_context_processor
 def slip_helpers() -> dict:
@@ -40,14 +39,14 @@ def _slip_or_404(dossier_id: int, number: str) -> tuple[SlipKind, Dossier]:
 
 
 @bp.get("/desk/dossiers/<int:dossier_id>/receipt")
-@login_required
+@access("dossier")
 def receipt(dossier_id: int):
     """Slip 01: receipt and appointment (giấy tiếp nhận hồ sơ và hẹn trả kết quả), where the desk lands after intake."""
     return show(dossier_id, "01")
 
 
 @bp.get("/dossiers/<int:dossier_id>/slips/<number>")
-@login_required
+@access("dossier")
 def show(dossier_id: int, number: str):
     """A slip as a page to print on A4 (the print stylesheet hides everything but the paper)."""
     kind, dossier = _slip_or_404(dossier_id, number)
@@ -55,7 +54,7 @@ def show(dossier_id: int, number: str):
 
 
 @bp.get("/dossiers/<int:dossier_id>/slips/<number>.pdf")
-@login_required
+@access("dossier")
 def pdf(dossier_id: int, number: str):
     kind, dossier = _slip_or_404(dossier_id, number)
     body = html_to_pdf(render_slip(kind, dossier, pdf=True))
@@ -64,7 +63,7 @@ def pdf(dossier_id: int, number: str):
 
 
 @bp.get("/ledger")
-@login_required
+@access("ledger")
 def ledger():
     """Slip 07: the tracking ledger of a period, downloaded as XLSX once the dates are valid."""
     if not can_keep_ledger(current_user):
@@ -76,7 +75,5 @@ def ledger():
         return render_template("slips/ledger.html", form=form), 422
     start, end = form.start.data, form.end.data
     rows = db.session.execute(ledger_query(current_user, start, end)).all()
-    body = ledger_workbook(rows, agency=current_user.agency, start=start, end=end,
-                           subtree=current_user.role != Role.CLERK)
-    filename = f"so-theo-doi-ho-so-{current_user.agency.code}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
-    return Response(body, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return send(ledger_table(rows, agency=current_user.agency, start=start, end=end,
+                             subtree=current_user.role != Role.CLERK), "xlsx")

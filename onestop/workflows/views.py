@@ -5,9 +5,9 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import login_required
 
 from onestop.agencies.structure import structure
+from onestop.auth.access import access
 from onestop.core.calendar import HOURS_PER_DAY
 from onestop.workflows.definition import Procedure, parse_holder
 from onestop.workflows.diagrams import mermaid
@@ -68,7 +68,7 @@ def working_days(hours: float) -> str:
 
 
 @bp.get("/")
-@login_required
+@access("staff")
 def index():
     query = request.args.get("q", "").strip()[:200]
     level = request.args.get("level", "")
@@ -83,7 +83,7 @@ def index():
 
 
 @bp.get("/<code>")
-@login_required
+@access("staff")
 def procedure(code: str):
     if not engine().has(code):
         abort(404)

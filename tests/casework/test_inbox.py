@@ -83,7 +83,7 @@ def test_desk_queue_tabs(client, login_as, db, create_dossier, user):
     login_as("hbmk.clerk")
     page = client.get("/desk/").get_data(as_text=True)
     assert _codes(page) == {new.code}
-    assert _counts(page) == {"online": 0, "to_forward": 1, "to_return": 1, "supplement": 0, "all": 2}
+    assert _counts(page) == {"online": 0, "to_forward": 1, "to_return": 1, "supplement": 0, "refused": 0, "all": 2}
     assert _codes(client.get("/desk/?tab=to_return").get_data(as_text=True)) == {ready.code}
 
 
@@ -113,6 +113,6 @@ def test_the_desk_queue_leaves_the_officers_steps_of_its_own_agency_to_their_inb
     login_as("hb.clerk")
     page = client.get("/desk/?tab=all").get_data(as_text=True)
     assert _codes(page) == {at_desk.code}
-    assert _counts(page) == {"online": 0, "to_forward": 1, "to_return": 0, "supplement": 0, "all": 1}
+    assert _counts(page) == {"online": 0, "to_forward": 1, "to_return": 0, "supplement": 0, "refused": 0, "all": 1}
     login_as("hb.officer")
     assert at_district.code in _codes(client.get("/inbox?tab=all").get_data(as_text=True))

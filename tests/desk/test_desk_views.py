@@ -121,7 +121,7 @@ def test_return_cannot_bypass_the_recipient_through_the_generic_action(client, l
 
 def test_returning_citizen_lookup_prefills_from_latest_dossier(client, login_as, db, create_dossier):
     create_dossier()
-    login_as("lc.clerk")  # another desk: the citizen is known across the system by exact ID
+    login_as("hb.clerk")
     response = client.get("/desk/api/citizens/031090001234")
     assert response.status_code == 200
     body = response.get_json()
@@ -130,6 +130,13 @@ def test_returning_citizen_lookup_prefills_from_latest_dossier(client, login_as,
     assert client.get("/desk/api/citizens/031090009999").status_code == 404
     bad = client.get("/desk/api/citizens/0310900")
     assert bad.status_code == 400 and bad.get_json()["error"]["message"].startswith("Số định danh")
+
+
+def test_a_clerk_reads_only_the_citizens_of_their_own_scope(client, login_as, create_dossier):
+    """A clerk of another district does not read what Hồng Bàng recorded about a citizen."""
+    create_dossier()
+    login_as("lc.clerk")
+    assert client.get("/desk/api/citizens/031090001234").status_code == 404
 
 
 def test_citizen_lookup_is_for_clerks(client, login_as, create_dossier):

@@ -193,3 +193,27 @@ def test_step_due_time_set_from_step_budget(db, create_dossier, user):
         _act(dossier, "forward", "hb.clerk", user)
     # district check: 44 working hours = 5.5 days from Mon 08:00 -> next Mon 7/12 + 5 days 08:00, + 4 h
     assert dossier.step_due_at == vn(2026, 12, 14, 13, 30)
+
+
+def test_a_supplement_asked_and_brought_within_closed_hours_keeps_the_appointment(db, create_dossier, user):
+    """Asked at 17:30 and brought at 18:00 the same evening: no working time passed, so the appointment
+    printed on the receipt stays, even when it falls at a closing time (it used to move to the next
+    opening, 07:30 of the next working day)."""
+    from datetime import timedelta
+
+    from onestop.core.workdays import current_calendar
+    from onestop.workflows.engine import engine
+
+    appointment = vn(2027, 3, 19, 17, 0)
+    received = current_calendar().subtract_working_hours(appointment, engine().procedure(LAND).budget_hours)
+    with clock.frozen(received):
+        dossier = create_dossier()
+        perform_action(dossier, user("hb.clerk"), "forward")
+    assert dossier.due_at == appointment
+    evening = received.astimezone(appointment.tzinfo).replace(hour=17, minute=30) + timedelta(days=1)
+    with clock.frozen(evening):
+        perform_action(dossier, user("hb.officer"), "request_supplement", note="Thiếu trích lục bản đồ.")
+    with clock.frozen(evening + timedelta(minutes=30)):
+        perform_action(dossier, user("hb.clerk"), "supplement_received", note="Đã bổ sung",
+                       documents=["application", "land_papers", "cadastral_extract", "fee_declaration"])
+    assert dossier.due_at == appointment and dossier.paused_hours == 0

@@ -69,3 +69,20 @@ def test_lookup_form_carries_a_working_csrf_token(app, client, moved):
         assert response.status_code == 200 and 'data-testid="lookup-result"' in response.get_data(as_text=True)
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_one_citizen_mistyping_at_a_shared_kiosk_does_not_lock_the_others_out(client, moved, create_dossier):
+    from tests.conftest import APPLICANT
+    other = create_dossier(applicant=APPLICANT)
+    for _ in range(throttle.MAX_FAILURES):
+        client.post("/tra-cuu/", data={"code": moved.code, "id_tail": "0000"})
+    assert client.post("/tra-cuu/", data={"code": moved.code, "id_tail": "1234"}).status_code == 429
+    assert client.post("/tra-cuu/", data={"code": other.code, "id_tail": "1234"}).status_code == 200
+
+
+def test_sweeping_codes_from_one_address_is_throttled(client, moved, monkeypatch):
+    from onestop.public import views
+    monkeypatch.setattr(views, "MAX_ADDRESS_FAILURES", 5)
+    for n in range(5):
+        assert client.post("/tra-cuu/", data={"code": f"HB-261201-{n:04d}X", "id_tail": "0000"}).status_code == 404
+    assert client.post("/tra-cuu/", data={"code": moved.code, "id_tail": "1234"}).status_code == 429

@@ -153,11 +153,19 @@ def test_reports_are_for_supervisors_only(client, login_as, url):
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("query", ["p=2026-13", "p=nonsense", "kind=custom&from=2026-12-31&to=2026-12-01"])
-def test_a_bad_period_is_refused_with_a_reason(client, login_as, query):
+@pytest.mark.parametrize("query, reason", [
+    ("p=2026-13", "Kỳ báo cáo không hợp lệ"), ("p=nonsense", "Kỳ báo cáo không hợp lệ"),
+    ("kind=custom&from=2026-12-31&to=2026-12-01", "Ngày kết thúc phải sau ngày bắt đầu."),
+    ("p=9999", "Kỳ báo cáo phải trong các năm"), ("p=0001-01", "Kỳ báo cáo phải trong các năm"),
+    ("kind=year&year=1", "Kỳ báo cáo phải trong các năm"),
+    ("p=2026-12-01..9999-12-31", "tối đa là 3 năm"), ("kind=year&year=99999999999999999999", ""),
+])
+@pytest.mark.parametrize("page", ["statistics", "statistics/dossiers", "bottlenecks"])
+def test_a_bad_period_is_refused_with_a_reason_on_the_report_page(client, login_as, query, reason, page):
     login_as("hp.supervisor")
-    response = client.get(f"/reports/statistics?{query}")
-    assert response.status_code == 400
+    response = client.get(f"/reports/{page}?{query}")
+    assert response.status_code == 422
+    assert reason in response.get_data(as_text=True)
 
 
 def _total_row(rows) -> list:

@@ -1,0 +1,160 @@
+"""The authorisation matrix: every endpoint × every kind of user × an object in and out of their scope.
+
+Built from ``app.url_map``: an endpoint that declares no access policy (``@access``) fails the test,
+and so does one whose answers do not follow its policy. The users: nobody logged in; the clerk,
+officer and supervisor of a district (Hồng Bàng) and of an unrelated district (Lê Chân); the city's
+supervisor above both; the admin; the clerks of a ward desk under each district (online
+applications are filed with wards). The objects: a dossier received and held by each district with
+an attachment, a consultation and an extension request, and an online application filed with each
+ward desk. Each request runs inside a savepoint rolled back after it, so what one request changes
+(a removal, a reassignment) never decides the next one's answer.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from flask import g
+from sqlalchemy import select
+
+from onestop.agencies.models import Agency
+from onestop.attachments.operations import add_attachment
+from onestop.auth.access import POLICIES
+from onestop.auth.models import User
+from onestop.consultations.operations import request_consultation
+from onestop.core import clock
+from onestop.core.workdays import CalendarOverride
+from onestop.dossiers.applicant import Applicant
+from onestop.dossiers.operations import perform_action, receive_dossier, route
+from onestop.dossiers.rules import ReminderRule
+from onestop.extension_requests.operations import request_extension
+from onestop.online.operations import submit_application
+from tests.conftest import APPLICANT, LAND, vn
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+USERS = (None, "hb.clerk", "hb.officer", "hb.supervisor", "lc.clerk", "lc.officer", "lc.supervisor", "hp.supervisor",
+         "admin", "hbmk.clerk", "lcab.clerk")
+#: whose scope holds the objects of each side
+IN_SCOPE = {"hb": {"hb.clerk", "hb.officer", "hb.supervisor", "hp.supervisor", "admin"},
+            "lc": {"lc.clerk", "lc.officer", "lc.supervisor", "hp.supervisor", "admin"}}
+DESK_OF = {"hb": "hbmk.clerk", "lc": "lcab.clerk"}
+#: endpoints that do not name an object: one round of requests, on the "hb" side
+NO_OBJECT = ("public", "staff", "clerk", "supervisor", "admin", "ledger")
+
+
+@dataclass
+class Side:
+    dossier: int
+    attachment: int
+    consultation: int
+    extension: int
+    application: int
+    file: int
+
+
+def _user(db, username):
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def _side(db, district: str, ward: str) -> Side:
+    clerk, officer = _user(db, f"{district}.clerk"), _user(db, f"{district}.officer")
+    with clock.frozen(vn(2026, 12, 7, 9, 0)):
+        dossier = receive_dossier(clerk, procedure_code=LAND, applicant=APPLICANT,
+                                  documents=["application", "land_papers", "cadastral_extract", "fee_declaration"])
+        perform_action(dossier, clerk, "forward")
+        route(dossier.id, dossier.step_seq)
+        attachment = add_attachment(dossier, officer, filename="a.pdf", data=PDF)
+        stp = db.session.scalar(select(Agency).where(Agency.code == "STP"))
+        consultation = request_consultation(dossier, officer, stp, "Xin ý kiến.")
+    with clock.frozen(dossier.due_at - timedelta(hours=1)):
+        extension = request_extension(dossier, officer, reason="Chậm.",
+                                      new_date=(dossier.due_at + timedelta(days=7)).date())
+    with clock.frozen(vn(2026, 12, 7, 9, 0)):  # the ward's own dossier of the same citizen (its clerk's pre-fill)
+        receive_dossier(_user(db, f"{ward.lower()}.clerk"), procedure_code="2.000815", applicant=APPLICANT,
+                        documents=["original", "copy"])
+    desk = db.session.scalar(select(Agency.id).where(Agency.code == ward))
+    citizen = Applicant(name="Lê Văn Cư", id_number="031199001111", phone="0901234567", address="Hải Phòng")
+    application = submit_application(procedure_code="1.001193", desk_id=desk, applicant=citizen, delivery_method="desk",
+                                     uploads=[("declaration", "t.pdf", PDF), ("birth_notice", "g.pdf", PDF)])
+    db.session.commit()
+    return Side(dossier.id, attachment.id, consultation.id, extension.id, application.id, application.files[0].id)
+
+
+@pytest.fixture
+def world(db):
+    db.session.add(CalendarOverride(day=date(2026, 12, 26), is_working=True, note="Làm bù"))
+    db.session.add(ReminderRule(procedure_code=None, due_soon_percent=70, remind_overdue=True, escalate_days=1,
+                                escalate_parent_days=3))
+    db.session.commit()
+    return {"hb": _side(db, "hb", "HBMK"), "lc": _side(db, "lc", "LCAB")}
+
+
+def _arguments(rule, side: Side) -> dict:
+    values = {"dossier_id": side.dossier, "attachment_id": side.attachment, "consultation_id": side.consultation,
+              "extension_id": side.extension, "application_id": side.application, "file_id": side.file,
+              "number": "06", "code": LAND, "scope": "*", "day": "2026-12-26", "id_number": "031090001234"}
+    return {name: values[name] for name in rule.arguments}
+
+
+def _expected(policy: str, username: str | None, side: str) -> str:
+    """``login`` (sent to the login page), ``denied`` (404), or ``allowed`` (anything else but a 500)."""
+    if policy == "public":
+        return "allowed"  # some answers of a public page are the login page itself (logging out)
+    if username is None:
+        return "login"
+    if policy == "dossier":
+        return "allowed" if username in IN_SCOPE[side] else "denied"
+    if policy == "desk_application":
+        return "allowed" if username == DESK_OF[side] else "denied"
+    role = username.split(".")[-1] if username != "admin" else "admin"
+    allowed = {"staff": True, "clerk": role == "clerk", "supervisor": role in ("supervisor", "admin"),
+               "admin": role == "admin", "ledger": role in ("clerk", "supervisor", "admin")}[policy]
+    return "allowed" if allowed else "denied"
+
+
+def _outcome(response) -> str:
+    if response.status_code >= 500:
+        return f"error {response.status_code}"
+    if response.status_code in (301, 302, 303) and "/login" in response.headers.get("Location", ""):
+        return "login"
+    return "denied" if response.status_code == 404 else "allowed"
+
+
+def test_every_endpoint_declares_its_access_and_keeps_to_it(app, db, client, world):
+    connection = db.session.get_bind()
+    users = {name: _user(db, name).id for name in USERS if name}
+    checked, wrong = 0, []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        policy = getattr(view, "access_policy", None)
+        assert policy in POLICIES, f"{rule.endpoint} ({rule.rule}) declares no access policy: add @access(...)"
+        sides = ("hb",) if policy in NO_OBJECT else ("hb", "lc")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for side in sides:
+                url = rule.build(_arguments(rule, world[side]), append_unknown=False)[1]
+                for username in USERS:
+                    with client.session_transaction() as session:
+                        session.clear()
+                        if username:
+                            session["_user_id"] = str(users[username])
+                            session["_fresh"] = True
+                    g.pop("_login_user", None)
+                    db.session.rollback()  # the session's own savepoint must sit inside this one, not around it
+                    savepoint = connection.begin_nested()
+                    try:
+                        response = client.open(url, method=method, data={})
+                        got = _outcome(response)
+                        response.close()
+                    finally:
+                        db.session.rollback()
+                        savepoint.rollback()
+                        db.session.expire_all()
+                    expected = _expected(policy, username, side)
+                    if policy == "public" and got == "login":
+                        got = "allowed"
+                    checked += 1
+                    if got != expected:
+                        wrong.append(f"{method} {url} as {username or 'nobody'} ({policy}, {side}): {got}, not {expected}")
+    assert not wrong, f"{len(wrong)} of {checked} answers break their policy:\n" + "\n".join(wrong)
+    assert checked > 500
