@@ -17,11 +17,17 @@ def settings(app):
     return dict(app.config)
 
 
+@pytest.fixture
+def strong_key(app, monkeypatch):
+    """The tests' own key is short: a server-mode instance would rightly be refused with it."""
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-long-random-secret-key-for-the-doctor-tests")
+
+
 def problems(findings) -> list[str]:
     return [f.line() for f in findings if f.level == doctor.PROBLEM]
 
 
-def test_the_test_instance_is_ready_to_start(app):
+def test_the_test_instance_is_ready_to_start(app, strong_key):
     result = app.test_cli_runner().invoke(args=["doctor"])
     assert result.exit_code == 0, result.output
     assert "ok       catalogue: 13 procedures valid" in result.output
@@ -29,7 +35,7 @@ def test_the_test_instance_is_ready_to_start(app):
     assert result.output.rstrip().endswith("ready to start")
 
 
-def test_a_problem_makes_the_command_fail(app, monkeypatch):
+def test_a_problem_makes_the_command_fail(app, strong_key, monkeypatch):
     monkeypatch.setitem(app.config, "ONESTOP_LOG_FORMAT", "xml")
     result = app.test_cli_runner().invoke(args=["doctor"])
     assert result.exit_code == 1
@@ -115,7 +121,7 @@ def test_mail_settings_are_explained(settings, change, says):
 
 
 def test_an_smtp_server_that_does_not_answer_is_a_warning(settings):
-    settings.update(ONESTOP_SMTP_HOST="127.0.0.1", ONESTOP_SMTP_PORT=1)
+    settings.update(ONESTOP_SMTP_HOST="127.0.0.1", ONESTOP_SMTP_PORT=1, ONESTOP_BASE_URL="https://motcua.example.gov.vn")
     found = doctor.check_mail(settings)
     assert [f.level for f in found] == [doctor.WARNING] and "does not answer now" in found[0].message
 
