@@ -35,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.people import People  # noqa: E402
+
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/onestop_bench_reports"
 DEFAULT_WORKDIR = Path(tempfile.gettempdir()) / "onestop-bench-reports"
 HOURS_PER_DAY = 8
@@ -272,6 +274,7 @@ def simulate(args, nodes, procs, clock: FastClock, start_hours: float, now_hours
     span = now_hours - start_hours
     arrivals = sorted(start_hours + rng.random() * span for _ in range(args.dossiers))
     lognorm = rng.lognormvariate
+    people = People(args.seed + 1)  # names, IDs and phones (the header search's benchmark): a generator of their own
     for dossier_id in range(1, args.dossiers + 1):
         p = proc_choices[dossier_id - 1]
         w0 = arrivals[dossier_id - 1]
@@ -376,7 +379,7 @@ def simulate(args, nodes, procs, clock: FastClock, start_hours: float, now_hours
         sink.d.write("\t".join((
             str(dossier_id), f"{desk.code}-{day}-{n:04d}", p.code, current_step, status, str(len(moves)),
             str(desk.id), str(holder_id), str(assignee_id) if assignee_id else N, str(clerk),
-            "Nguyễn Văn A", "031090001234", "0912345678", N, "Hải Phòng", "[]", "desk", channel, N,
+            *people.next(), N, "Hải Phòng", "[]", "desk", channel, N,
             received_text, text(due), text(step_started), text(step_due) if step_due is not None else N,
             text(paused_at) if paused_at is not None else N, f"{paused_kept:.4f}",
             text(finished_at) if finished_at is not None else N, received_text)) + "\n")
@@ -389,7 +392,8 @@ def simulate(args, nodes, procs, clock: FastClock, start_hours: float, now_hours
 
 
 DOSSIER_COLUMNS = ("id, code, procedure_code, step, status, step_seq, receiving_agency_id, holder_agency_id, "
-                   "assignee_id, received_by_id, applicant_name, applicant_id_number, applicant_phone, "
+                   "assignee_id, received_by_id, applicant_name, applicant_name_folded, applicant_id_number, "
+                   "applicant_phone, "
                    "applicant_email, applicant_address, documents, delivery_method, channel, note, received_at, "
                    "due_at, step_started_at, step_due_at, paused_at, paused_hours, finished_at, created_at")
 EVENT_COLUMNS = "id, dossier_id, at, action, actor_id, from_step, to_step, from_agency_id, to_agency_id, note"

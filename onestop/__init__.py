@@ -61,6 +61,10 @@ def create_app(config_override: dict | None = None) -> Flask:
 
 def _blueprints() -> list:
     """Every feature's blueprint; importing them also registers their panels of the dossier page."""
+    from onestop.administration.agency_views import bp as agency_admin
+    from onestop.administration.audit_views import bp as audit
+    from onestop.administration.import_views import bp as imports
+    from onestop.administration.staff_views import bp as staff
     from onestop.attachments.views import bp as attachments
     from onestop.auth.views import bp as auth
     from onestop.calendar_admin.views import bp as calendar_admin
@@ -74,11 +78,14 @@ def _blueprints() -> list:
     from onestop.online.views import bp as online
     from onestop.public.views import bp as public
     from onestop.reports.views import bp as reports
+    from onestop.search.views import bp as search
     from onestop.slips.views import bp as slips
+    from onestop.standins.views import bp as standins
     from onestop.workflows.views import bp as workflows
 
     return [auth, desk, slips, casework, notifications, reminder_rules, reports, public, calendar_admin,
-            extension_requests, attachments, consultations, online, online_desk, workflows]
+            extension_requests, attachments, consultations, online, online_desk, workflows, staff,
+            agency_admin, imports, standins, search, audit]
 
 
 def _default_catalogue():

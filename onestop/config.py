@@ -60,6 +60,7 @@ def _optional_int(text: str) -> int | None:
 def load(instance_path: Path) -> dict:
     """Settings for ``create_app``; every key can be overridden by ``config_override``."""
     env = os.environ.get
+    server_mode = bool(env("ONESTOP_DATABASE_URL"))
     return {
         "SECRET_KEY": env("ONESTOP_SECRET_KEY", "dev-only-change-me"),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
@@ -114,7 +115,19 @@ def load(instance_path: Path) -> dict:
         #: see the citizen's address instead of the proxy's
         "ONESTOP_PROXY_HOPS": int(env("ONESTOP_PROXY_HOPS", "0")),
         #: send Strict-Transport-Security (the site is served over HTTPS only); on by default in server mode
-        "ONESTOP_HSTS": env("ONESTOP_HSTS", "1" if os.environ.get("ONESTOP_DATABASE_URL") else "0") == "1",
+        "ONESTOP_HSTS": env("ONESTOP_HSTS", "1" if server_mode else "0") == "1",
+        # sessions: cookies only over HTTPS in server mode (``ONESTOP_SECURE_COOKIES``), never read by
+        # scripts, not sent by other sites' forms; a session unused this long ends (idle time-out)
+        "SESSION_COOKIE_SECURE": env("ONESTOP_SECURE_COOKIES", "1" if server_mode else "0") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=float(env("ONESTOP_SESSION_IDLE_MINUTES", "30"))),
+        #: login throttle: wrong passwords per login name and per address within the window lock
+        #: that name or address for the lockout time (an admin can lift it sooner)
+        "ONESTOP_LOGIN_MAX_FAILURES": int(env("ONESTOP_LOGIN_MAX_FAILURES", "10")),
+        "ONESTOP_LOGIN_MAX_FAILURES_PER_ADDRESS": int(env("ONESTOP_LOGIN_MAX_FAILURES_PER_ADDRESS", "50")),
+        "ONESTOP_LOGIN_WINDOW_MINUTES": float(env("ONESTOP_LOGIN_WINDOW_MINUTES", "15")),
+        "ONESTOP_LOGIN_LOCKOUT_MINUTES": float(env("ONESTOP_LOGIN_LOCKOUT_MINUTES", "15")),
         #: the place written on the official slips ("Hải Phòng, ngày … tháng … năm …")
         "ONESTOP_PLACE_NAME": env("ONESTOP_PLACE_NAME", "Hải Phòng"),
     }

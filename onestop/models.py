@@ -1,7 +1,9 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 from onestop.agencies.models import Agency  # noqa: F401
 from onestop.attachments.models import Attachment  # noqa: F401
+from onestop.auth.absences import Absence  # noqa: F401
 from onestop.auth.models import User  # noqa: F401
+from onestop.auth.throttle import LoginFailure  # noqa: F401
 from onestop.consultations.models import Consultation  # noqa: F401
 from onestop.core.audit import AuditEntry  # noqa: F401
 from onestop.core.outbox import OutboxMessage  # noqa: F401

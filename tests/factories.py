@@ -1,4 +1,5 @@
-"""Small factories for tests that build their own world instead of leaning on the demo's names.
+"""Small factories for tests that build their own world instead of leaning on the demo's names,
+and for staff accounts added to the demo tree.
 
 ``agency`` and ``user`` make rows with unique codes and logins; ``dossier`` receives one at a desk
 and ``advance`` walks it along its procedure to a given step, pressing each action as a user of the
@@ -7,6 +8,8 @@ through the real operations, so a dossier made here is one a user could have mad
 """
 import itertools
 from collections import deque
+
+from sqlalchemy import select
 
 from onestop.agencies.models import Agency
 from onestop.agencies.operations import create_agency
@@ -78,3 +81,34 @@ def advance(item: Dossier, to_step: str) -> Dossier:
         else:
             perform_action(item, actor, name, note=NOTE)
     return item
+
+
+# -- staff accounts added to the demo tree ----------------------------------------------------
+
+GOOD_PASSWORD = "Cây bàng già đầu ngõ 1987"
+
+
+def agency_named(code: str) -> Agency:
+    return db.session.scalar(select(Agency).where(Agency.code == code))
+
+
+def new_user(username: str, *, role: Role = Role.OFFICER, agency_code: str = "HB", password: str = GOOD_PASSWORD,
+             full_name: str | None = None, must_change: bool = False) -> User:
+    user = User(username=username, full_name=full_name or f"Cán bộ {username}", role=role,
+                agency=agency_named(agency_code), email=f"{username}@onestop.example", must_change_password=must_change)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def signed_in(app, user: User):
+    """A new test client logged in as ``user`` (as ``login_as`` does for the ``client`` fixture)."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"], session["_sv"] = str(user.id), True, user.session_version
+    return client
+
+
+def by_username(username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))

@@ -28,6 +28,7 @@ from onestop.dossiers.operations import perform_action, receive_dossier, route
 from onestop.dossiers.rules import ReminderRule
 from onestop.extension_requests.operations import request_extension
 from onestop.online.operations import submit_application
+from onestop.standins.operations import record_absence
 from tests.conftest import APPLICANT, LAND, vn
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -38,7 +39,7 @@ IN_SCOPE = {"hb": {"hb.clerk", "hb.officer", "hb.supervisor", "hp.supervisor", "
             "lc": {"lc.clerk", "lc.officer", "lc.supervisor", "hp.supervisor", "admin"}}
 DESK_OF = {"hb": "hbmk.clerk", "lc": "lcab.clerk"}
 #: endpoints that do not name an object: one round of requests, on the "hb" side
-NO_OBJECT = ("public", "staff", "clerk", "supervisor", "admin", "ledger")
+NO_OBJECT = ("public", "staff", "clerk", "supervisor", "admin", "ledger", "staff_admin", "absences")
 
 
 @dataclass
@@ -49,6 +50,10 @@ class Side:
     extension: int
     application: int
     file: int
+    #: the district, its officer (an account its supervisor manages) and an absence of that officer
+    agency: int
+    officer: int
+    absence: int
 
 
 def _user(db, username):
@@ -75,8 +80,11 @@ def _side(db, district: str, ward: str) -> Side:
     citizen = Applicant(name="Lê Văn Cư", id_number="031199001111", phone="0901234567", address="Hải Phòng")
     application = submit_application(procedure_code="1.001193", desk_id=desk, applicant=citizen, delivery_method="desk",
                                      uploads=[("declaration", "t.pdf", PDF), ("birth_notice", "g.pdf", PDF)])
+    absence = record_absence(_user(db, f"{district}.supervisor"), officer, stand_in=_user(db, f"{district}.supervisor"),
+                             starts_on=date(2026, 12, 21), ends_on=date(2026, 12, 23), reason="Nghỉ phép")
     db.session.commit()
-    return Side(dossier.id, attachment.id, consultation.id, extension.id, application.id, application.files[0].id)
+    return Side(dossier.id, attachment.id, consultation.id, extension.id, application.id, application.files[0].id,
+                officer.agency_id, officer.id, absence.id)
 
 
 @pytest.fixture
@@ -91,11 +99,13 @@ def world(db):
 def _arguments(rule, side: Side) -> dict:
     values = {"dossier_id": side.dossier, "attachment_id": side.attachment, "consultation_id": side.consultation,
               "extension_id": side.extension, "application_id": side.application, "file_id": side.file,
-              "number": "06", "code": LAND, "scope": "*", "day": "2026-12-26", "id_number": "031090001234"}
+              "number": "06", "code": LAND, "scope": "*", "day": "2026-12-26", "id_number": "031090001234",
+              "agency_id": side.agency, "user_id": side.officer, "absence_id": side.absence, "kind": "staff",
+              "fmt": "xlsx"}
     return {name: values[name] for name in rule.arguments}
 
 
-def _expected(policy: str, username: str | None, side: str) -> str:
+def _expected(policy: str, username: str | None, side: str, arguments=()) -> str:
     """``login`` (sent to the login page), ``denied`` (404), or ``allowed`` (anything else but a 500)."""
     if policy == "public":
         return "allowed"  # some answers of a public page are the login page itself (logging out)
@@ -105,9 +115,15 @@ def _expected(policy: str, username: str | None, side: str) -> str:
         return "allowed" if username in IN_SCOPE[side] else "denied"
     if policy == "desk_application":
         return "allowed" if username == DESK_OF[side] else "denied"
+    if policy == "staff_admin" and "user_id" in arguments:  # the district's officer: managed from above
+        return "allowed" if username in {f"{side}.supervisor", "hp.supervisor", "admin"} else "denied"
+    if policy == "absences" and "absence_id" in arguments:  # the officer's own, and their supervisors'
+        return "allowed" if username in {f"{side}.officer", f"{side}.supervisor", "hp.supervisor", "admin"} else "denied"
     role = username.split(".")[-1] if username != "admin" else "admin"
     allowed = {"staff": True, "clerk": role == "clerk", "supervisor": role in ("supervisor", "admin"),
-               "admin": role == "admin", "ledger": role in ("clerk", "supervisor", "admin")}[policy]
+               "admin": role == "admin", "ledger": role in ("clerk", "supervisor", "admin"),
+               "staff_admin": role in ("supervisor", "admin"),
+               "absences": role in ("officer", "supervisor", "admin")}[policy]
     return "allowed" if allowed else "denied"
 
 
@@ -130,7 +146,8 @@ def test_every_endpoint_declares_its_access_and_keeps_to_it(app, db, client, wor
         view = app.view_functions[rule.endpoint]
         policy = getattr(view, "access_policy", None)
         assert policy in POLICIES, f"{rule.endpoint} ({rule.rule}) declares no access policy: add @access(...)"
-        sides = ("hb",) if policy in NO_OBJECT else ("hb", "lc")
+        objects = {"user_id", "absence_id"}
+        sides = ("hb",) if policy in NO_OBJECT and not objects & set(rule.arguments) else ("hb", "lc")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for side in sides:
                 url = rule.build(_arguments(rule, world[side]), append_unknown=False)[1]
@@ -151,7 +168,7 @@ def test_every_endpoint_declares_its_access_and_keeps_to_it(app, db, client, wor
                         db.session.rollback()
                         savepoint.rollback()
                         db.session.expire_all()
-                    expected = _expected(policy, username, side)
+                    expected = _expected(policy, username, side, rule.arguments)
                     if policy == "public" and got == "login":
                         got = "allowed"
                     checked += 1

@@ -27,7 +27,8 @@ from tests.test_access_matrix import _arguments, world  # noqa: F401  (the same 
 EXAMPLES = int(os.environ.get("ONESTOP_FUZZ_EXAMPLES", "400"))
 #: who sends each policy's requests
 SENDER = {"public": None, "staff": "hb.officer", "clerk": "hb.clerk", "supervisor": "hp.supervisor", "admin": "admin",
-          "ledger": "hb.clerk", "dossier": "hb.officer", "desk_application": "hbmk.clerk"}
+          "ledger": "hb.clerk", "dossier": "hb.officer", "desk_application": "hbmk.clerk", "staff_admin": "hb.supervisor",
+          "absences": "hb.supervisor"}
 QUERY = ("page", "tab", "procedure", "order", "p", "kind", "month", "quarter", "year", "from", "to", "format",
          "category", "agency", "own", "start", "end", "code", "id_tail", "next")
 DIGITS = "".join(chr(c) for c in range(0x10FFFF) if chr(c).isdigit() and unicodedata.category(chr(c)) == "Nd")

@@ -3,6 +3,7 @@ import logging
 
 from celery import shared_task
 
+from onestop.auth import throttle as login_throttle
 from onestop.core import clock, submissions
 from onestop.core.mailer import MailServerUnavailable
 from onestop.core.outbox import relay
@@ -37,13 +38,15 @@ def route_dossier(dossier_id: int, step_seq: int) -> int | None:
 def sweep_deadlines() -> dict[str, int]:
     """Reminders and escalations (``notifications/sweep.py``), one at a time under a lock; then the
     reminders of online applications a desk left past their working day (``online/reminders.py``);
-    and the submission keys old enough that no browser will send them again."""
+    and the submission keys old enough that no browser will send them again, and login counters
+    whose window and lock are over."""
     try:
         counts = sweep()
         late = remind_late_applications(clock.now())  # keyed per application and clerk: idempotent
         if late:
             counts[ONLINE_LATE] = late
         submissions.purge(clock.now())
+        login_throttle.purge(clock.now())
         db.session.commit()
     except Exception:
         db.session.rollback()

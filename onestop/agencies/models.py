@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onestop.core.models import TimestampMixin
@@ -21,6 +21,8 @@ class Agency(TimestampMixin, db.Model):
     sectors: Mapped[str] = mapped_column(String(300), default="")
     #: whether the agency runs a one-stop reception desk
     has_desk: Mapped[bool] = mapped_column(default=False)
+    #: a closed agency keeps its history but receives, holds and is given no new work
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     #: materialised path of ids, ``/1/4/9/``, so a subtree is one prefix match
     path: Mapped[str] = mapped_column(String(500), index=True, default="/")

@@ -10,7 +10,7 @@ from onestop.attachments.forms import AttachmentForm
 from onestop.attachments.models import Attachment
 from onestop.attachments.operations import add_attachment, remove_attachment
 from onestop.auth.access import access
-from onestop.core import storage
+from onestop.core import audit, storage
 from onestop.core.submit import submit
 from onestop.dossiers.models import Dossier
 from onestop.dossiers.page import panel, render_dossier_page
@@ -90,7 +90,11 @@ def _discard(stored_names: list[str]) -> None:
 @bp.get("/<int:attachment_id>")
 @access("dossier")
 def download(dossier_id: int, attachment_id: int):
-    return storage.serve(_attachment_or_404(dossier_id, attachment_id))
+    """The file, once the download is in the audit trail."""
+    attachment = _attachment_or_404(dossier_id, attachment_id)
+    audit.record("attachment.download", target=f"attachment:{attachment.id}", note=f"dossier:{dossier_id}")
+    db.session.commit()
+    return storage.serve(attachment)
 
 
 @bp.post("/<int:attachment_id>/remove")

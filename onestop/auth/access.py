@@ -34,6 +34,12 @@ POLICIES: dict[str, Callable[[User], bool] | None] = {
     "admin": lambda user: user.role == Role.ADMIN,
     #: desk clerks (their desk) and supervisors and admins (their subtree): the tracking ledger
     "ledger": lambda user: _is_clerk(user) or user.role in (Role.SUPERVISOR, Role.ADMIN),
+    #: who manages staff: supervisors (the accounts of their subtree, never an admin's: the view's
+    #: lookup answers 404 for any other) and admins
+    "staff_admin": lambda user: user.role in (Role.SUPERVISOR, Role.ADMIN),
+    #: who records absences and stand-ins: officers and supervisors (their own; a supervisor also
+    #: their staff's: the view's lookup) and admins
+    "absences": lambda user: user.role in (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN),
     #: staff whose scope holds the dossier named in the address (the view's lookup: 404 outside)
     "dossier": lambda user: True,
     #: the clerks of the desk an online application was filed with (the view's lookup: 404 otherwise)

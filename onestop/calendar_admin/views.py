@@ -6,11 +6,13 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from flask_login import current_user
+from sqlalchemy import select, update
 
 from onestop.auth.access import access
+from onestop.auth.models import User
 from onestop.calendar_admin.forms import OverrideForm, upcoming_days
-from onestop.core import clock
+from onestop.core import audit, clock
 from onestop.core.calendar import VN_TZ
 from onestop.core.submit import submit
 from onestop.core.workdays import CalendarOverride, current_calendar, forget_calendar
@@ -23,9 +25,13 @@ bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/calendar")
 def _page(override_form: OverrideForm | None = None, status: int = 200):
     cal = current_calendar()
     today = clock.now().astimezone(VN_TZ).date()
-    overrides = db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day)).all()
+    overrides = db.session.scalars(select(CalendarOverride).where(CalendarOverride.removed_at.is_(None))
+                                   .order_by(CalendarOverride.day)).all()
+    author_ids = {o.created_by_id for o in overrides if o.created_by_id}
+    authors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(author_ids)))} if author_ids else {}
     return render_template(
         "calendar_admin/calendar.html", today=today, upcoming=upcoming_days(cal, today), overrides=overrides,
+        authors=authors,
         override_form=override_form or OverrideForm(cal, formdata=None), office_hours=cal.office_hours), status
 
 
@@ -43,9 +49,11 @@ def add_override():
         return _page(override_form=form, status=422)
 
     def add():
-        db.session.add(CalendarOverride(day=form.day.data, is_working=form.is_working,
-                                        note=(form.note.data or "").strip()))
+        override = CalendarOverride(day=form.day.data, is_working=form.is_working,
+                                    note=(form.note.data or "").strip(), created_by_id=current_user.id)
+        db.session.add(override)
         db.session.flush()
+        audit.record("calendar.override_add", target=f"calendar:{override.day.isoformat()}", after=override.snapshot())
         forget_calendar()
 
     def done(_result):
@@ -65,11 +73,18 @@ def remove_override(day: str):
         parsed = date.fromisoformat(day)
     except ValueError:
         abort(404)
-    if db.session.scalar(select(CalendarOverride.day).where(CalendarOverride.day == parsed)) is None:
+    in_force = (CalendarOverride.day == parsed, CalendarOverride.removed_at.is_(None))
+    override = db.session.scalar(select(CalendarOverride).where(*in_force))
+    if override is None:
         abort(404)
 
     def remove():
-        db.session.execute(delete(CalendarOverride).where(CalendarOverride.day == parsed))
+        """Kept, marked removed (what deadlines were counted with stays readable); a second
+        removal at once finds nothing left in force and changes nothing."""
+        done = db.session.execute(update(CalendarOverride).where(*in_force).values(
+            removed_at=clock.now(), removed_by_id=current_user.id)).rowcount
+        if done:
+            audit.record("calendar.override_remove", target=f"calendar:{parsed.isoformat()}", before=override.snapshot())
         forget_calendar()
 
     def done(_result):

@@ -4,6 +4,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_
 
+from onestop.auth.absences import standing_in_for
 from onestop.auth.models import User
 from onestop.consultations.models import Consultation
 from onestop.dossiers.lists import Tab
@@ -23,7 +24,7 @@ def inbox_tabs(user: User, now: datetime, due_soon_until: datetime) -> list[Tab]
         DossierEvent.from_agency_id == user.agency_id)
     consulted = exists().where(  # requests for our opinion, not answered yet
         Consultation.dossier_id == Dossier.id, Consultation.to_agency_id == user.agency_id, Consultation.is_open)
-    return [
+    tabs = [
         Tab("new", _("Mới giao cho tôi"), and_(held, Dossier.assignee_id == user.id, unread_assignment)),
         Tab("mine", _("Tôi đang xử lý"), and_(held, Dossier.assignee_id == user.id)),
         Tab("due_soon", _("Sắp đến hạn"), and_(processing, Dossier.step_due_at > now,
@@ -35,3 +36,9 @@ def inbox_tabs(user: User, now: datetime, due_soon_until: datetime) -> list[Tab]
         Tab("consulted", _("Xin ý kiến"), and_(Dossier.status.in_(OPEN_STATUSES), consulted)),
         Tab("all", _("Cả đơn vị"), held),
     ]
+    absent = standing_in_for(user.id, now)
+    if absent:  # while the user stands in for someone: their open dossiers, in a tab of their own
+        names = ", ".join(a.full_name for a in absent)
+        tabs.insert(2, Tab("standing_in", _("Thay mặt %(names)s", names=names),
+                           and_(held, Dossier.assignee_id.in_([a.id for a in absent]))))
+    return tabs

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from onestop.auth.access import access
+from onestop.core import audit
 from onestop.core.calendar import local_time_text
 from onestop.core.submit import submit
 from onestop.desk.forms import IntakeForm, ReturnResultForm
@@ -127,6 +128,8 @@ def citizen(id_number: str):
     latest = db.session.scalar(select(Dossier).where(Dossier.applicant_id_number == id_number,
                                                      dossier_scope(current_user))
                                .order_by(Dossier.received_at.desc()).limit(1))
+    audit.record("citizen.lookup", target=f"citizen:{id_number}", note=latest.code if latest else None)
+    db.session.commit()
     if latest is None:
         return jsonify(error={"code": 404, "message": _("Chưa có hồ sơ của công dân này.")}), 404
     return jsonify(name=latest.applicant_name, phone=latest.applicant_phone, email=latest.applicant_email,

@@ -6,11 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, and_, or_, text
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
 from onestop.core import clock
+from onestop.core.folding import fold
 from onestop.core.models import TimestampMixin, str_enum
 from onestop.dossiers.applicant import ApplicantColumns
 from onestop.extensions import db
@@ -68,6 +69,19 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
         Index("ix_dossiers_supplement_holder", "holder_agency_id", "id",
               postgresql_where=text("status = 'supplement'"), sqlite_where=text("status = 'supplement'")),
         Index("ix_dossiers_applicant_id_number", "applicant_id_number"),
+        # the header search (``dossiers/search.py``): phone; name and code have their own indexes there
+        Index("ix_dossiers_applicant_phone", "applicant_phone"),
+        # PostgreSQL only (the migration creates them there): a name by its beginning, covering what the
+        # search orders and scopes by; a name anywhere in it (trigrams); a code by its prefix (pattern
+        # order, whatever the database's collation)
+        Index("ix_dossiers_applicant_name_prefix", "applicant_name_folded",
+              postgresql_ops={"applicant_name_folded": "varchar_pattern_ops"},
+              postgresql_include=["received_at", "id", "holder_agency_id", "receiving_agency_id"],
+              info={"postgresql_only": True}),
+        Index("ix_dossiers_applicant_name_trgm", "applicant_name_folded", postgresql_using="gin",
+              postgresql_ops={"applicant_name_folded": "gin_trgm_ops"}, info={"postgresql_only": True}),
+        Index("ix_dossiers_code_pattern", "code", postgresql_ops={"code": "varchar_pattern_ops"},
+              info={"postgresql_only": True}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +110,9 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     #: how it was received: at the desk, online, or from interconnection
     channel: Mapped[Channel] = mapped_column(str_enum(Channel), default=Channel.DESK, server_default="desk")
     note: Mapped[str | None] = mapped_column(Text)
+    #: the applicant's name folded for search (lower case, no accents: ``core.folding.fold``), kept
+    #: in step with ``applicant_name`` by ``_fold_name``
+    applicant_name_folded: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     received_at: Mapped[datetime]
     #: the appointment date promised on the receipt (moves when the clock pauses)
@@ -130,6 +147,11 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     received_by: Mapped[User] = relationship(foreign_keys=[received_by_id])
     events: Mapped[list["DossierEvent"]] = relationship(
         back_populates="dossier", order_by="DossierEvent.id", cascade="all, delete-orphan")
+
+    @validates("applicant_name")
+    def _fold_name(self, key: str, value: str) -> str:
+        self.applicant_name_folded = fold(value)[:200]
+        return value
 
     @hybrid_property
     def is_open(self) -> bool:
@@ -208,6 +230,8 @@ class DossierEvent(db.Model):
         Index("ix_dossier_events_supplement_from", "from_agency_id", "dossier_id",
               postgresql_where=text("action = 'request_supplement'"),
               sqlite_where=text("action = 'request_supplement'")),
+        # the scope's "handled by one of these agencies" (``scope.dossier_scope``), read from the index alone
+        Index("ix_dossier_events_dossier_to_agency", "dossier_id", "to_agency_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,6 +245,8 @@ class DossierEvent(db.Model):
     from_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     to_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
+    #: the absent colleague the actor stood in for ("X thay mặt Y"), if any
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
 
@@ -238,7 +264,8 @@ class DossierEvent(db.Model):
         """The button label of the step action, or the name of a non-workflow event."""
         action = procedure.step(self.from_step).action(self.action) if self.from_step else None
         return str(action.label if action is not None else EVENT_LABELS.get(self.action, self.action))
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
     from_agency: Mapped[Agency | None] = relationship(foreign_keys=[from_agency_id])
     to_agency: Mapped[Agency] = relationship(foreign_keys=[to_agency_id])
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from onestop.agencies.models import Agency
+from onestop.auth.absences import is_absent
 from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.core.errors import OperationError
@@ -24,6 +25,7 @@ from onestop.dossiers.door import verb
 from onestop.dossiers.models import OPEN_STATUSES, Channel, Delivery, Dossier, DossierEvent, Status
 from onestop.dossiers.notices import notify
 from onestop.dossiers.rules import plan_reminders
+from onestop.dossiers.standins import acting_for, roles_of
 from onestop.extensions import db
 from onestop.workflows.definition import Step
 from onestop.workflows.engine import ActionRefused, engine, intake_problems
@@ -87,11 +89,16 @@ def can_work_on_step(dossier: Dossier, user: User) -> bool:
 
 
 def available_actions(dossier: Dossier, user: User):
-    """The actions the user may press now (guards are checked when pressed)."""
+    """The actions the user may press now (guards are checked when pressed); a stand-in also those of
+    the absent assignee's role (``standins.py``)."""
     if not dossier.can_act(user):
         return []
     procedure = engine().procedure(dossier.procedure_code)
-    return engine().actions_for_role(procedure, dossier.step, user.role.value)
+    actions = {}
+    for role in sorted(roles_of(dossier, user)):
+        for action in engine().actions_for_role(procedure, dossier.step, role):
+            actions.setdefault(action.name, action)
+    return list(actions.values())
 
 
 @verb("act", refused=_l("Bạn không thể thực hiện thao tác này với hồ sơ ở bước hiện tại."))
@@ -107,6 +114,7 @@ def perform_action(dossier: Dossier, actor: User, action: str, note: str | None 
     if action not in {a.name for a in available_actions(dossier, actor)}:
         raise OperationError(_("Bạn không thể thực hiện thao tác này với hồ sơ ở bước hiện tại."))
     procedure = engine().procedure(dossier.procedure_code)
+    behalf = acting_for(dossier, actor)
     previous_documents = list(dossier.documents or [])
     if documents is not None:
         if actor.role != Role.CLERK:
@@ -124,7 +132,7 @@ def perform_action(dossier: Dossier, actor: User, action: str, note: str | None 
         dossier.documents = previous_documents
         raise OperationError(str(exc)) from exc
     _move(dossier, source, target, holder, actor)
-    event = log(dossier, actor, action, source.key, from_agency, holder, note)
+    event = log(dossier, actor, action, source.key, from_agency, holder, note, on_behalf_of=behalf)
     db.session.flush()
     return event
 
@@ -198,10 +206,16 @@ def _move(dossier: Dossier, source: Step, target: Step, holder: Agency, actor: U
 
 
 def log(dossier: Dossier, actor: User | None, action: str, from_step: str | None,
-        from_agency: Agency | None, to_agency: Agency, note: str | None) -> DossierEvent:
-    """Write one line of the dossier's history (added to the session, flushed by the verb)."""
+        from_agency: Agency | None, to_agency: Agency, note: str | None, *,
+        on_behalf_of: User | None = None) -> DossierEvent:
+    """Write one line of the dossier's history (added to the session, flushed by the verb);
+    ``on_behalf_of``: the absent colleague the actor stood in for (by default found from the
+    dossier's assignee as it is now; a verb that moved the dossier passes what it was before)."""
+    if on_behalf_of is None and from_step == dossier.step:
+        on_behalf_of = acting_for(dossier, actor)
     event = DossierEvent(dossier=dossier, actor=actor, action=action, from_step=from_step,
-                         to_step=dossier.step, from_agency=from_agency, to_agency=to_agency, note=note)
+                         to_step=dossier.step, from_agency=from_agency, to_agency=to_agency, note=note,
+                         on_behalf_of=on_behalf_of)
     db.session.add(event)
     return event
 
@@ -236,7 +250,8 @@ def assign(dossier: Dossier, actor: User | None, user: User, note: str | None = 
 
 
 def route(dossier_id: int, step_seq: int) -> User | None:
-    """Assign the dossier to the least-loaded active user of the holding agency with the step's role.
+    """Assign the dossier to the least-loaded active user of the holding agency with the step's role
+    who is not away (an absence in force: ``auth/absences.py``).
 
     Idempotent: does nothing when the dossier has moved on (``step_seq`` differs) or is assigned.
     """
@@ -249,7 +264,8 @@ def route(dossier_id: int, step_seq: int) -> User | None:
             .group_by(Dossier.assignee_id).subquery())
     officer = db.session.scalars(
         select(User).outerjoin(load, load.c.assignee_id == User.id)
-        .where(User.agency_id == dossier.holder_agency_id, User.role == Role(role), User.active)
+        .where(User.agency_id == dossier.holder_agency_id, User.role == Role(role), User.active,
+               ~is_absent(User.id))
         .order_by(func.coalesce(load.c.n, 0), User.id).limit(1)).first()
     if officer is None:
         return None

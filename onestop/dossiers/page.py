@@ -50,7 +50,8 @@ def render_dossier_page(dossier: Dossier, *, status: int = 200, error: str | Non
     procedure = engine().procedure(dossier.procedure_code)
     events = db.session.scalars(
         select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)
-        .options(selectinload(DossierEvent.actor), selectinload(DossierEvent.from_agency),
+        .options(selectinload(DossierEvent.actor), selectinload(DossierEvent.on_behalf_of),
+                 selectinload(DossierEvent.from_agency),
                  selectinload(DossierEvent.to_agency)).order_by(DossierEvent.id)).all()
     context = {"dossier": dossier, "procedure": procedure, "events": events, "error": error, "copies": {},
                "panels": PANELS}

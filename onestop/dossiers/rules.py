@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, g
-from sqlalchemy import CheckConstraint, Index, SmallInteger, String, func, select, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.core.calendar import WorkingCalendar
@@ -37,7 +37,10 @@ from onestop.extensions import db
 
 
 class ReminderRule(TimestampMixin, db.Model):
-    """An admin's rule set: the global one (``procedure_code`` NULL) or one procedure's."""
+    """An admin's rule set: the global one (``procedure_code`` NULL) or one procedure's.
+
+    A change replaces the row: the old one is kept with ``removed_at`` set, as a removal keeps
+    it, so every rule that was ever in force stays readable with its author."""
 
     __tablename__ = "reminder_rules"
     __table_args__ = (
@@ -58,13 +61,24 @@ class ReminderRule(TimestampMixin, db.Model):
     escalate_days: Mapped[int | None] = mapped_column(SmallInteger)
     #: escalate to the parent agency's supervisors after this many working days overdue; NULL: never
     escalate_parent_days: Mapped[int | None] = mapped_column(SmallInteger)
+    #: the admin who set it (None for rows older than authorship)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: when and by whom it was replaced or removed; None while in force
+    removed_at: Mapped[datetime | None]
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def snapshot(self) -> dict:
+        return {"procedure": self.procedure_code, "due_soon_percent": self.due_soon_percent,
+                "remind_overdue": self.remind_overdue, "escalate_days": self.escalate_days,
+                "escalate_parent_days": self.escalate_parent_days}
 
     def rule_set(self) -> RuleSet:
         return RuleSet(self.due_soon_percent, self.remind_overdue, self.escalate_days, self.escalate_parent_days)
 
 
-#: one row per procedure and a single global row (NULLs would not collide in a plain unique constraint)
-Index("uq_reminder_rules_scope", func.coalesce(ReminderRule.procedure_code, ""), unique=True)
+#: one row in force per procedure and a single global one (NULLs would not collide in a plain unique constraint)
+Index("uq_reminder_rules_scope", func.coalesce(ReminderRule.procedure_code, ""), unique=True,
+      postgresql_where=text("removed_at IS NULL"), sqlite_where=text("removed_at IS NULL"))
 
 #: the indexes the sweep reads: one range scan per rule over open dossiers (``sweep.py``)
 Index("ix_dossiers_remind_at", Dossier.remind_at,
@@ -140,7 +154,7 @@ def current_rules() -> Rules:
     if rules is None:
         t = ReminderRule.__table__
         rows = db.session.execute(select(t.c.procedure_code, t.c.due_soon_percent, t.c.remind_overdue,
-                                         t.c.escalate_days, t.c.escalate_parent_days)).all()
+                                         t.c.escalate_days, t.c.escalate_parent_days).where(t.c.removed_at.is_(None))).all()
         default = next((RuleSet(*r[1:]) for r in rows if r.procedure_code is None), None) or config_rules()
         rules = Rules(default, {r.procedure_code: RuleSet(*r[1:]) for r in rows if r.procedure_code is not None})
         g._onestop_reminder_rules = rules

@@ -12,6 +12,9 @@ escalation         the step is 1 working day overdue                 the holding
 escalation_parent  the step is 3 working days overdue                the parent agency's supervisors
 =================  ================================================  ==============================
 
+Whoever is to be told and is away (an absence in force when the sweep runs) is replaced by their
+stand-in (``auth.absences.present``); once the absence ends the same rules reach them again.
+
 Each notification has the key ``{kind}:{dossier}:{step_seq}:{threshold}:{user}`` (threshold: the
 percent, 0 for due, the day number N for overdue, the days for escalations), unique in the table:
 a re-run, a retry after a crash or a second beat adds nothing.
@@ -73,6 +76,7 @@ from sqlalchemy import (
 )
 
 from onestop.agencies.models import Agency
+from onestop.auth.absences import present
 from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.core.calendar import HOURS_PER_DAY
@@ -260,7 +264,7 @@ class _Run:
         if not ids:
             return
         percent = _value(self.rules, "due_soon_percent")
-        self._notify("due_soon", ids, percent, Dossier.assignee_id,
+        self._notify("due_soon", ids, percent, present(Dossier.assignee_id, self.now),
                      literal("Hồ sơ ") + Dossier.code + literal(": bước đang xử lý đã dùng ") + _text(percent)
                      + literal("% thời hạn."),
                      where=(Dossier.assignee_id.is_not(None), Dossier.step_due_at > self.now,
@@ -272,10 +276,10 @@ class _Run:
         if not ids:
             return
         on = (Dossier.assignee_id.is_not(None), _enabled(self.rules, "remind_overdue"))
-        self._notify("due", ids, literal(0), Dossier.assignee_id,
+        self._notify("due", ids, literal(0), present(Dossier.assignee_id, self.now),
                      literal("Hồ sơ ") + Dossier.code + literal(": đã đến hạn xử lý bước hiện tại."),
                      where=(Dossier.reminded_day == 0, *on))
-        self._notify("overdue", ids, Dossier.reminded_day, Dossier.assignee_id,
+        self._notify("overdue", ids, Dossier.reminded_day, present(Dossier.assignee_id, self.now),
                      literal("Hồ sơ ") + Dossier.code + literal(": quá hạn xử lý ") + _text(Dossier.reminded_day)
                      + literal(" ngày làm việc."),
                      where=(Dossier.reminded_day > 0, *on))
@@ -292,14 +296,14 @@ class _Run:
         enabled = _enabled_not_none(self.rules, attribute)
         if level == 1:
             supervisors = and_(User.agency_id == Dossier.holder_agency_id, User.role == Role.SUPERVISOR, User.active)
-            self._notify("escalation", ids, days, User.id,
+            self._notify("escalation", ids, days, present(User.id, self.now),
                          literal("Hồ sơ ") + Dossier.code + literal(" quá hạn xử lý ") + _text(days)
                          + literal(" ngày làm việc tại đơn vị."),
                          select_from=Dossier.__table__.join(User.__table__, supervisors), where=(enabled,))
         else:
             holder = Agency.__table__.alias("holder")
             supervisors = and_(User.agency_id == holder.c.parent_id, User.role == Role.SUPERVISOR, User.active)
-            self._notify("escalation_parent", ids, days, User.id,
+            self._notify("escalation_parent", ids, days, present(User.id, self.now),
                          literal("Hồ sơ ") + Dossier.code + literal(" quá hạn xử lý ") + _text(days)
                          + literal(" ngày làm việc tại ") + holder.c.name + literal("."),
                          select_from=Dossier.__table__.join(holder, holder.c.id == Dossier.holder_agency_id)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from onestop.auth.access import access
-from onestop.core import storage
+from onestop.core import audit, storage
 from onestop.core.submit import submit
 from onestop.extensions import db
 from onestop.online.forms import AcceptOnlineForm, RefuseOnlineForm
@@ -53,6 +53,8 @@ def download(application_id: int, file_id: int):
     file = next((f for f in application.files if f.id == file_id), None)
     if file is None:
         abort(404)
+    audit.record("online_file.download", target=f"online_file:{file.id}", note=f"online_application:{application.id}")
+    db.session.commit()
     return storage.serve(file)
 
 

@@ -60,17 +60,19 @@ def resolve_holder(spec: str, receiving: Agency) -> Agency:
     rule = _rule(spec, receiving.name)
     chain = receiving.ancestor_ids()
     if rule.kind == "desk":
-        candidates = [receiving]
+        candidates = [receiving] if receiving.active else []
     elif rule.kind == "level":
-        candidates = list(db.session.scalars(select(Agency).where(Agency.id.in_(chain), Agency.level == rule.value)))
+        candidates = list(db.session.scalars(select(Agency).where(Agency.id.in_(chain), Agency.level == rule.value,
+                                                                  Agency.active)))
     elif rule.kind == "sector":
         padded = "," + Agency.sectors + ","
-        query = select(Agency).where(Agency.path.startswith(f"/{chain[0]}/"), padded.like(f"%,{rule.value},%"))
+        query = select(Agency).where(Agency.path.startswith(f"/{chain[0]}/"), padded.like(f"%,{rule.value},%"),
+                                     Agency.active)
         if rule.level is not None:
             query = query.where(Agency.level == rule.level)
         candidates = list(db.session.scalars(query))
     else:
-        candidates = list(db.session.scalars(select(Agency).where(Agency.code == rule.value)))
+        candidates = list(db.session.scalars(select(Agency).where(Agency.code == rule.value, Agency.active)))
     found = _choose(rule, candidates, chain)
     if found is None:
         raise _not_found(spec, receiving.name)
@@ -87,6 +89,8 @@ class Node:
     sectors: frozenset[str]
     path: str
     has_desk: bool
+    #: a closed agency is in the tree (dossiers point at it) but never a holder
+    active: bool = True
 
     def ancestor_ids(self) -> list[int]:
         return [int(p) for p in self.path.strip("/").split("/") if p]
@@ -103,9 +107,10 @@ class AgencyTree:
     @classmethod
     def load(cls) -> "AgencyTree":
         rows = db.session.execute(select(Agency.id, Agency.code, Agency.name, Agency.level, Agency.sectors,
-                                         Agency.path, Agency.has_desk))
+                                         Agency.path, Agency.has_desk, Agency.active))
         return cls([Node(id=r.id, code=r.code, name=r.name, level=r.level, path=r.path, has_desk=r.has_desk,
-                         sectors=frozenset(s for s in (r.sectors or "").split(",") if s)) for r in rows])
+                         active=r.active, sectors=frozenset(s for s in (r.sectors or "").split(",") if s))
+                    for r in rows])
 
     def resolve(self, spec: str, receiving: Node) -> Node:
         """Same answer as ``resolve_holder``, without the database."""
@@ -120,7 +125,7 @@ class AgencyTree:
             candidates = [n for n in self.nodes.values() if n.path.startswith(root) and rule.value in n.sectors]
         else:
             candidates = [self.by_code[rule.value]] if rule.value in self.by_code else []
-        found = _choose(rule, candidates, chain)
+        found = _choose(rule, [c for c in candidates if c.active], chain)
         if found is None:
             raise _not_found(spec, receiving.name)
         return found

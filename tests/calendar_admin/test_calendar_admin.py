@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from onestop.core import clock
+from onestop.core.audit import AuditEntry
 from onestop.core.workdays import CalendarOverride, current_calendar
 from onestop.dossiers.rules import ReminderRule, current_rules
 from tests.conftest import LAND, vn
@@ -39,20 +40,27 @@ def test_lists_upcoming_holidays_and_make_up_days(client, login_as):
 
 
 def test_add_and_remove_an_override(db, client, login_as):
-    login_as("admin")
+    admin = login_as("admin")
     with clock.frozen(vn(2026, 8, 1, 9, 0)):
         answer = client.post(f"{PAGE}/overrides", data={"day": "15/08/2026", "kind": "working", "note": "Làm bù"})
         assert answer.status_code == 302
-        override = db.session.get(CalendarOverride, date(2026, 8, 15))
-        assert override.is_working and override.note == "Làm bù"
+        override = db.session.scalar(select(CalendarOverride).where(CalendarOverride.day == date(2026, 8, 15)))
+        assert override.is_working and override.note == "Làm bù" and override.created_by_id == admin.id
         assert current_calendar().is_working_day(date(2026, 8, 15))
         page = client.get(PAGE).get_data(as_text=True)
         assert "Đã đặt ngày 15/08/2026 là ngày làm việc." in page and 'data-day="2026-08-15"' in page
         assert client.post(f"{PAGE}/overrides/2026-08-15/delete").status_code == 302
-        assert db.session.get(CalendarOverride, date(2026, 8, 15)) is None
+        db.session.refresh(override)  # kept, as history is, with who removed it
+        assert override.removed_at is not None and override.removed_by_id == admin.id
+        trail = db.session.scalars(select(AuditEntry.kind).where(AuditEntry.target == "calendar:2026-08-15")
+                                   .order_by(AuditEntry.id)).all()
+        assert trail == ["calendar.override_add", "calendar.override_remove"]
         assert not current_calendar().is_working_day(date(2026, 8, 15))
         assert client.post(f"{PAGE}/overrides/2026-08-15/delete").status_code == 404
         assert client.post(f"{PAGE}/overrides/not-a-date/delete").status_code == 404
+        # the same day may be overridden again; the removed row stays beside the new one
+        assert client.post(f"{PAGE}/overrides", data={"day": "15/08/2026", "kind": "working"}).status_code == 302
+        assert len(db.session.scalars(select(CalendarOverride).where(CalendarOverride.day == date(2026, 8, 15))).all()) == 2
 
 
 @pytest.mark.parametrize("data, message", [

@@ -77,7 +77,7 @@ def test_admin_adds_a_day_off_on_the_calendar_page(committed, browser_page, logi
             expect(page.get_by_role("status")).to_contain_text("Đã đặt ngày 14/08/2026 là ngày nghỉ.")
             expect(page.get_by_test_id("overrides")).to_contain_text("Nghỉ do bão số 3")
         db.session.rollback()
-        assert db.session.get(CalendarOverride, date(2026, 8, 14)).is_working is False
+        assert db.session.scalar(select(CalendarOverride).where(CalendarOverride.day == date(2026, 8, 14))).is_working is False
     finally:
         db.session.rollback()
         db.session.execute(delete(CalendarOverride))

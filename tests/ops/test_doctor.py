@@ -176,3 +176,12 @@ def test_without_the_app_it_explains_what_keeps_the_app_from_starting(tmp_path):
     assert done.stdout.splitlines() == [
         "PROBLEM  settings: ONESTOP_SMTP_PORT='twenty-five' is not a whole number: set it to a whole number, or unset it",
         "1 problem, 0 warnings"]
+
+
+def test_every_number_setting_of_the_app_is_checked():
+    """A number setting added to ``config.py`` is added to the doctor's list too."""
+    import re
+
+    source = (ROOT / "onestop" / "config.py").read_text(encoding="utf-8")
+    read_as_numbers = set(re.findall(r'(?:int|float|_optional_int)\(env\("(ONESTOP_[A-Z_]+)"', source))
+    assert read_as_numbers and read_as_numbers <= set(doctor.NUMBERS)

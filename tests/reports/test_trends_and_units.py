@@ -43,7 +43,8 @@ def test_trends_page_draws_an_svg_linking_each_bar_to_its_list(db, history, clie
         page = client.get("/reports/trends").get_data(as_text=True)
         response = client.get("/reports/trends?format=xlsx")
     assert "<svg" in page and 'role="img"' in page
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/page.js">']  # drawn by the server, no chart script
+    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/page.js">',
+                                                  '<script src="/static/search.js">']  # drawn by the server, no chart script
     assert "/reports/statistics/dossiers?p=2026-12&amp;category=finished_late" in page
     rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(response.data)).active.iter_rows()]
     december = next(r for r in rows if r[0] == "Tháng 12/2026")

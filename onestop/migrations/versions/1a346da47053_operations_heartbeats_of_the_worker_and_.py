@@ -1,7 +1,7 @@
 """operations: heartbeats of the worker and beat, running counters, the request id of outbox messages
 
 Revision ID: 1a346da47053
-Revises: 852cb10f9e94
+Revises: 55d4fe16b615
 Create Date: 2026-12-01 13:34:53.768736
 
 """
@@ -12,7 +12,7 @@ import onestop.core.models
 
 # revision identifiers, used by Alembic.
 revision = '1a346da47053'
-down_revision = '852cb10f9e94'
+down_revision = '55d4fe16b615'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Finding any dossier in scope from the header of every page."""
