@@ -49,7 +49,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     celery_init_app(app)
     _prepare_broker_folders(app)
 
-    from onestop import api, cli, web, webhooks
+    from onestop import api, cli, ops, web, webhooks
 
     for bp in _blueprints():
         app.register_blueprint(bp)
@@ -57,6 +57,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     webhooks.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    ops.init_app(app)
     return app
 
 
@@ -137,6 +138,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 def _sqlite_begin(connection) -> None:
     """``BEGIN IMMEDIATE``: a transaction takes the write lock up front and waits for it
     (busy_timeout), instead of failing with "database is locked" when a read turns into a write
-    while the web app and the worker both write."""
+    while the web app and the worker both write. A probe that only reads (``onestop/ops/database.py``)
+    asks for a plain ``BEGIN``: it waits for no writer."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get("onestop_read_only")
+                                   else "BEGIN IMMEDIATE")

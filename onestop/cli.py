@@ -49,3 +49,51 @@ def init_app(app: Flask) -> None:
         for p in catalogue.values():
             click.echo(f"ok  {p.code:<10} {len(p.steps):>2} steps  {p.budget_days:g} days  {p.name[:70]}")
         click.echo(f"{len(catalogue)} procedures valid")
+
+    _operations(app)
+
+
+def _operations(app: Flask) -> None:
+    """``backup``, ``restore`` and ``doctor`` (``onestop/ops/``)."""
+    from pathlib import Path
+
+    @app.cli.command("backup")
+    @click.argument("directory", type=click.Path(path_type=Path))
+    def backup_command(directory: Path) -> None:
+        """Write a consistent copy of the database and the stored files into DIRECTORY (new or empty),
+        with a manifest of row counts and checksums."""
+        from onestop.ops.archive import ArchiveError
+        from onestop.ops.backup import backup
+
+        try:
+            manifest = backup(app, directory, progress=click.echo)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"backup written to {directory}: {sum(manifest.tables.values())} rows in {len(manifest.tables)} "
+                   f"tables, {len(manifest.files)} files")
+
+    @app.cli.command("restore")
+    @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    def restore_command(directory: Path) -> None:
+        """Restore the backup in DIRECTORY into this instance's empty database and attachments folder,
+        then check them against the backup's manifest."""
+        from onestop.ops.archive import ArchiveError
+        from onestop.ops.restore import restore
+
+        try:
+            manifest = restore(app, directory, progress=click.echo)
+        except ArchiveError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for problem in manifest.problems:
+            click.echo(f"warning: the backup was made without {problem}")
+        click.echo(f"restored and checked: {sum(manifest.tables.values())} rows in {len(manifest.tables)} tables, "
+                   f"{len(manifest.files)} files, as in the manifest of {manifest.created_at}")
+
+    @app.cli.command("doctor")
+    def doctor_command() -> None:
+        """Check the configuration before starting, and say what to fix."""
+        from onestop.ops import doctor
+
+        status = doctor.report(doctor.diagnose(app.config), echo=click.echo)
+        if status:
+            raise SystemExit(status)

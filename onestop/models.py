@@ -16,5 +16,6 @@ from onestop.dossiers.notices import Notification  # noqa: F401
 from onestop.dossiers.rules import ReminderRule  # noqa: F401
 from onestop.extension_requests.models import DossierExtension  # noqa: F401
 from onestop.online.models import OnlineApplication, OnlineApplicationFile  # noqa: F401
+from onestop.ops.models import Counter, Heartbeat  # noqa: F401
 from onestop.reports.models import WorkingDay  # noqa: F401
 from onestop.webhooks.models import WebhookDelivery, WebhookSubscription  # noqa: F401

@@ -146,7 +146,8 @@ def _expected(policy: str, username: str | None, side: str, arguments=()) -> str
 
 
 def _outcome(response) -> str:
-    if response.status_code >= 500:
+    not_ready = response.status_code == 503 and response.is_json and response.json.get("status") == "fail"
+    if response.status_code >= 500 and not not_ready:  # /readyz's "not ready" is an answer, not an error
         return f"error {response.status_code}"
     if response.status_code in (401, 429):  # the API's answers to no token, and to too many calls without one
         return "no token"

@@ -105,9 +105,11 @@ def test_no_input_makes_a_500_or_leaves_half_a_change(app, client, db, targets):
             else:
                 response = client.post(url, data=MultiDict(values), query_string=MultiDict(values[:2]))
             status = response.status_code
+            # /readyz's "not ready" (503, each check's finding) is an answer, not an error
+            not_ready = status == 503 and response.is_json and response.json.get("status") == "fail"
             response.close()
             sent.append(status)
-            assert status < 500, f"{method} {url} as {user}: {status} for {values!r}"
+            assert status < 500 or not_ready, f"{method} {url} as {user}: {status} for {values!r}"
             db.session.rollback()
             orphans = db.session.scalar(select(func.count()).select_from(Dossier).where(
                 ~select(DossierEvent.id).where(DossierEvent.dossier_id == Dossier.id).exists()))

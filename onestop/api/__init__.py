@@ -5,21 +5,14 @@ the rate limit, idempotent writes and problem details live here; webhooks in ``o
 from flask import Blueprint, Flask, render_template
 
 from onestop.api import limits
-from onestop.api.audit import record_after
 from onestop.api.lookup import CodeConverter, code_param_schema
-from onestop.api.spec import PREFIX, api, configure
+from onestop.api.spec import PREFIX, configure
 from onestop.auth.access import access
 
 
 def register(app: Flask, blp) -> None:
-    """Register one API blueprint: token auth instead of CSRF (never an exemption from the scopes,
-    which every view checks), the shared rate limit, an audit line per call, the OpenAPI document."""
-    from onestop.extensions import csrf
-
-    csrf.exempt(blp)
-    limits.api_limit()(blp)
-    blp.after_request(record_after)
-    api.register_blueprint(blp)
+    """Register one API blueprint (made by ``spec.api_blueprint``) with the app and its OpenAPI document."""
+    app.extensions["onestop_api"].register_blueprint(blp)
 
 
 def init_app(app: Flask) -> None:
@@ -30,8 +23,7 @@ def init_app(app: Flask) -> None:
     from onestop.api.step_views import bp as steps
 
     app.url_map.converters["code"] = CodeConverter
-    configure(app)
-    api.register_converter(CodeConverter, code_param_schema)
+    configure(app).register_converter(CodeConverter, code_param_schema)
     limits.init_app(app)
     for blp in (catalogue, applications, dossiers, steps):
         register(app, blp)

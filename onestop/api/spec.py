@@ -67,8 +67,6 @@ class SiteApi(Api):
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
-api = SiteApi()
-
 
 class Parser(FlaskParser):
     """webargs' parser, for which JSON nested too deep to decode is invalid JSON (a 400), not a crash,
@@ -95,7 +93,8 @@ the first answer again and does nothing twice; the same key with another body is
 Errors are problem details (RFC 9457) in the language of `Accept-Language` (vi, en)."""
 
 
-def configure(app: Flask) -> None:
+def configure(app: Flask) -> "SiteApi":
+    """The app's own OpenAPI object (one per app: ``create_app`` may build several in a process)."""
     app.config.setdefault("API_TITLE", "onestop API")
     app.config.setdefault("API_VERSION", VERSION)
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
@@ -108,14 +107,23 @@ def configure(app: Flask) -> None:
                                                       "description": "an API client's token"}}},
         "security": [{"bearer": []}],
     })
-    api.init_app(app)
+    api = app.extensions["onestop_api"] = SiteApi(app)
+    return api
 
 
 def api_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
-    """A blueprint of the API: problem details for its errors (the CSRF exemption, the audit and
-    the rate limit are added when it is registered, ``onestop.api.init_app``)."""
+    """A blueprint of the API: problem details for its errors, token auth instead of CSRF (never an
+    exemption from the scopes, which every view checks), the shared rate limit, an audit line per
+    call. All set up here, once, before any app registers it."""
+    from onestop.api import limits
+    from onestop.api.audit import record_after
+    from onestop.extensions import csrf
+
     blp = ApiBlueprint(name, import_name, url_prefix=PREFIX + url_prefix, description=description)
     blp.register_error_handler(Exception, _any_error)
+    csrf.exempt(blp)
+    limits.api_limit()(blp)
+    blp.after_request(record_after)
     return blp
 
 

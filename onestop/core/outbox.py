@@ -2,7 +2,8 @@
 
 Operations call ``enqueue`` inside the caller's transaction. After that transaction commits the
 rows are sent to Celery and marked sent; if the broker is down they stay unsent and the
-``relay_outbox`` beat task sends them later, so nothing is lost.
+``relay_outbox`` beat task sends them later, so nothing is lost. Each row keeps the id of the
+request that wrote it, sent along as a message header so the worker's log lines carry it too.
 """
 import logging
 from datetime import datetime
@@ -11,7 +12,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import JSON, Index, String, event, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from onestop.core import clock
+from onestop.core import clock, request_id
 from onestop.core.database import db
 from onestop.core.tasks import Task
 
@@ -34,10 +35,12 @@ class OutboxMessage(db.Model):
     payload: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     sent_at: Mapped[datetime | None]
+    #: the request (or task) that asked for it, passed to the worker for its log lines
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
 
 def enqueue(task: Task, **payload) -> OutboxMessage:
-    message = OutboxMessage(task=str(task), payload=payload)
+    message = OutboxMessage(task=str(task), payload=payload, request_id=request_id.get())
     db.session.add(message)
     return message
 
@@ -69,11 +72,13 @@ def send(ids: list[int]) -> int:
     celery = current_app.extensions["celery"]
     sent = 0
     with db.engine.begin() as conn:
-        rows = conn.execute(select(OutboxMessage.id, OutboxMessage.task, OutboxMessage.payload)
+        rows = conn.execute(select(OutboxMessage.id, OutboxMessage.task, OutboxMessage.payload,
+                                   OutboxMessage.request_id)
                             .where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))).all()
         for row in rows:
             try:
-                celery.send_task(row.task, kwargs=row.payload, retry=False)
+                celery.send_task(row.task, kwargs=row.payload, retry=False,
+                                 headers={request_id.HEADER: row.request_id} if row.request_id else None)
             except Exception:  # broker down: the relay sends it later
                 log.warning("outbox %s not sent; the relay will retry", row.id, exc_info=True)
                 break
