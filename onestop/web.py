@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 from sqlalchemy import func, select
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from onestop.auth.access import access
@@ -59,9 +60,14 @@ def _wants_json() -> bool:
 
 
 class Request(FlaskRequest):
-    """Every value of the query string and of the form arrives cleaned (``core/text.py``)."""
+    """Every value of the query string and of the form of a page arrives cleaned (``core/text.py``).
 
-    parameter_storage_class = CleanMultiDict
+    The API's are left as sent: it refuses a control character with a problem naming the field
+    (its schema says so), rather than act on a value the other system did not send."""
+
+    @property
+    def parameter_storage_class(self):
+        return ImmutableMultiDict if self.path.startswith("/api/") else CleanMultiDict
 
 
 #: scripts, styles and pictures from this site only (styles inline too: the server-drawn charts and
