@@ -16,11 +16,14 @@ Each run is the clerk's keyboard-only journey (``log_dossier``):
 
 1. open the intake page from the menu (its access key, Alt+N: one key);
 2. type a few words of the procedure in the search box, Enter picks the first match;
-3. on the procedure's checklist, Space on each required paper, Tab to the next, until the
-   citizen's ID field;
+3. on the procedure's checklist, Space on each required paper, Tab to the next; the
+   procedure's own data and the counts its fee is computed on typed, Tab after each (the land
+   dossier's parcel, map sheet and area; the pages of the copies to certify); Tab over the
+   applicant's kind (a person, the default), to the citizen's ID field;
 4. type the 12-digit ID: the page fills the name, phone, e-mail and address from the earlier
    dossier and moves on to the delivery method;
-5. ArrowRight when the result goes by post (the desk is the default), Enter saves;
+5. ArrowRight when the result goes by post (the desk is the default), Enter saves (a fee due at
+   intake is paid in cash, the default);
 6. the receipt (slip 01) shows the new dossier code.
 
 Every key press counts one, every typed character counts one. The system time is the wall time,
@@ -76,11 +79,13 @@ class Journey:
     search: str  # what the clerk types to find the procedure (accents are optional)
     delivery: str  # "desk" or "post"
     label: str
+    #: typed, in order, into the procedure's own fields and its fee's counts ("" leaves one as it is)
+    typed: tuple[str, ...] = ()
 
 
 JOURNEYS = (
-    Journey("2.000815", "chung thuc", "desk", "2.000815 chứng thực bản sao"),
-    Journey("1.013978", "dat dai lan dau", "post", "1.013978 đất đai lần đầu"),
+    Journey("2.000815", "chung thuc", "desk", "2.000815 chứng thực bản sao", typed=("2", "")),  # 2 pages, 1 copy
+    Journey("1.013978", "dat dai lan dau", "post", "1.013978 đất đai lần đầu", typed=("125", "14", "86,5")),
 )
 
 
@@ -122,7 +127,7 @@ def _focused(page) -> dict:
         const el = document.activeElement;
         const label = el.closest('label');
         return {id: el.id, name: el.name, type: el.type, value: el.value,
-                required: !!(label && label.querySelector('.req'))};
+                required: !!(label && label.querySelector('.req:not([hidden])'))};
     }""")
 
 
@@ -167,18 +172,30 @@ def log_dossier(page, journey: Journey, citizen: Citizen, snapshot=None) -> Run:
     chosen = page.locator("#procedure_code").input_value()
     assert chosen == journey.procedure, f"{journey.search!r} picked {chosen}, not {journey.procedure}"
 
-    # 3. Tick the required papers.
+    # 3. Tick the required papers, type the procedure's own data and the fee's counts.
     keys.stage = "checklist"
-    for _ in range(30):
+    typed = list(journey.typed)
+    for _ in range(40):
         focused = _focused(page)
         if focused["id"] == "applicant_id_number":
             break
-        assert focused["name"] == "documents" and focused["type"] == "checkbox", focused
-        if focused["required"]:
-            keys.press("Space")
+        if focused["name"] == "documents":
+            assert focused["type"] == "checkbox", focused
+            if focused["required"]:
+                keys.press("Space")
+        elif focused["name"].startswith(("detail_", "fee_")):
+            keys.stage = "own data and fee"
+            assert typed, f"nothing left to type into {focused}"
+            value = typed.pop(0)
+            if value:
+                keys.type(value)
+        else:
+            keys.stage = "applicant"
+            assert focused["name"] == "applicant_kind" and focused["value"] == "person", focused
         keys.press("Tab")
     else:
         raise AssertionError("Tab never reached the citizen's ID")
+    assert not typed, f"no field for {typed}"
 
     # 4. The ID; the last digit fetches the returning citizen's details.
     keys.stage = "citizen ID"

@@ -55,6 +55,7 @@ def create_app(config_override: dict | None = None) -> Flask:
         app.register_blueprint(bp)
     api.init_app(app)
     webhooks.init_app(app)
+    _subscribers()
     web.init_app(app)
     cli.init_app(app)
     ops.init_app(app)
@@ -74,20 +75,34 @@ def _blueprints() -> list:
     from onestop.consultations.views import bp as consultations
     from onestop.desk.views import bp as desk
     from onestop.extension_requests.views import bp as extension_requests
+    from onestop.fees.views import bp as fees
     from onestop.notifications.rules_views import bp as reminder_rules
     from onestop.notifications.views import bp as notifications
     from onestop.online.desk_views import bp as online_desk
     from onestop.online.views import bp as online
     from onestop.public.views import bp as public
+    from onestop.ratings.views import bp as ratings
     from onestop.reports.views import bp as reports
+    from onestop.results.views import bp as results
     from onestop.search.views import bp as search
     from onestop.slips.views import bp as slips
     from onestop.standins.views import bp as standins
+    from onestop.supplements.views import bp as supplements
     from onestop.workflows.views import bp as workflows
 
     return [auth, desk, slips, casework, notifications, reminder_rules, reports, public, calendar_admin,
             extension_requests, attachments, consultations, online, online_desk, workflows, staff,
-            agency_admin, imports, standins, search, audit]
+            agency_admin, imports, standins, search, audit, fees, supplements, results, ratings]
+
+
+def _subscribers() -> None:
+    """The features that react to a dossier's moves (``dossiers/signals.py``), in every process:
+    fees (assessed at receipt, paid before the return), the e-result (uploaded before the
+    signature), supplement rounds, the citizen's messages."""
+    import onestop.fees.operations  # noqa: F401
+    import onestop.messages.notices  # noqa: F401
+    import onestop.results.operations  # noqa: F401
+    import onestop.supplements.operations  # noqa: F401
 
 
 def _default_catalogue():

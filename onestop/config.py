@@ -134,6 +134,11 @@ def load(instance_path: Path) -> dict:
         #: a webhook delivery is retried, with exponential backoff from this many seconds, for this many hours
         "ONESTOP_WEBHOOK_BACKOFF_SECONDS": float(env("ONESTOP_WEBHOOK_BACKOFF_SECONDS", "30")),
         "ONESTOP_WEBHOOK_RETRY_HOURS": float(env("ONESTOP_WEBHOOK_RETRY_HOURS", "24")),
+        #: text messages to citizens: a sender class (``package.module:Class``), or files under this folder
+        "ONESTOP_SMS_SENDER": env("ONESTOP_SMS_SENDER", ""),
+        "ONESTOP_SMS_DIR": env("ONESTOP_SMS_DIR", str(instance_path / "sms")),
+        #: the citizen is reminded to collect a result left at the desk this many working days after it was ready
+        "ONESTOP_PICKUP_REMINDER_DAYS": int(env("ONESTOP_PICKUP_REMINDER_DAYS", "3")),
         #: the place written on the official slips ("Hải Phòng, ngày … tháng … năm …")
         "ONESTOP_PLACE_NAME": env("ONESTOP_PLACE_NAME", "Hải Phòng"),
     }

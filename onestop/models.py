@@ -15,7 +15,12 @@ from onestop.dossiers.models import DailySequence, Dossier, DossierEvent  # noqa
 from onestop.dossiers.notices import Notification  # noqa: F401
 from onestop.dossiers.rules import ReminderRule  # noqa: F401
 from onestop.extension_requests.models import DossierExtension  # noqa: F401
+from onestop.fees.models import FeeAssessment, FeePayment, ReceiptSeries  # noqa: F401
+from onestop.messages.models import CitizenMessage  # noqa: F401
 from onestop.online.models import OnlineApplication, OnlineApplicationFile  # noqa: F401
 from onestop.ops.models import Counter, Heartbeat  # noqa: F401
+from onestop.ratings.models import Rating  # noqa: F401
 from onestop.reports.models import WorkingDay  # noqa: F401
+from onestop.results.models import SignedResult  # noqa: F401
+from onestop.supplements.models import SupplementRound  # noqa: F401
 from onestop.webhooks.models import WebhookDelivery, WebhookSubscription  # noqa: F401

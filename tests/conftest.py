@@ -28,7 +28,13 @@ from onestop.dossiers.models import DailySequence, Dossier, DossierEvent
 from onestop.dossiers.notices import Notification
 from onestop.dossiers.operations import receive_dossier
 from onestop.extensions import db as _db
+from onestop.fees.models import FeeAssessment, FeePayment, ReceiptSeries
+from onestop.fees.operations import collect_at_intake
+from onestop.messages.models import CitizenMessage
 from onestop.online.models import OnlineApplication, OnlineApplicationFile
+from onestop.ratings.models import Rating
+from onestop.results.models import SignedResult
+from onestop.supplements.models import SupplementRound
 from onestop.webhooks.models import WebhookDelivery
 
 SERVER_MODE = bool(os.environ.get("ONESTOP_TEST_DATABASE_URL"))
@@ -119,7 +125,8 @@ def committed(app):
         yield _db
         _db.session.rollback()
         for model in (WebhookDelivery, Handover, Notification, OutboxMessage, DossierEvent, Consultation, Attachment,
-                      OnlineApplicationFile, OnlineApplication, Dossier, DailySequence):
+                      OnlineApplicationFile, OnlineApplication, CitizenMessage, SupplementRound, SignedResult, Rating,
+                      FeePayment, FeeAssessment, ReceiptSeries, Dossier, DailySequence):
             _db.session.execute(delete(model))
         _db.session.commit()
         _db.session.remove()
@@ -160,12 +167,16 @@ LAND_DOCS = ["application", "land_papers", "cadastral_extract", "fee_declaration
 
 @pytest.fixture
 def create_dossier(app):
-    """Receive a dossier at ``clerk``'s desk (defaults: a land certificate at Hồng Bàng)."""
-    def create(clerk: str = "hb.clerk", procedure: str = LAND, documents=None, applicant=APPLICANT) -> Dossier:
+    """Receive a dossier at ``clerk``'s desk (defaults: a land certificate at Hồng Bàng), its fees
+    due at intake paid in cash as the desk's intake form takes them (``pay=False``: left unpaid)."""
+    def create(clerk: str = "hb.clerk", procedure: str = LAND, documents=None, applicant=APPLICANT,
+               pay: bool = True) -> Dossier:
         actor = _db.session.scalar(select(User).where(User.username == clerk))
         if documents is None:
             documents = LAND_DOCS if procedure == LAND else ["original", "copy"]
         dossier = receive_dossier(actor, procedure_code=procedure, applicant=applicant, documents=documents)
+        if pay:
+            collect_at_intake(dossier, actor, pages=1, copies=1, method="cash", reference=None)
         _db.session.commit()
         return dossier
     return create

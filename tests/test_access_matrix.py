@@ -131,6 +131,8 @@ def _expected(policy: str, username: str | None, side: str, arguments=()) -> str
         return "login"
     if policy == "dossier":
         return "allowed" if username in IN_SCOPE[side] else "denied"
+    if policy == "receiving_desk":
+        return "allowed" if username == f"{side}.clerk" else "denied"
     if policy == "desk_application":
         return "allowed" if username == DESK_OF[side] else "denied"
     if policy == "staff_admin" and "user_id" in arguments:  # the district's officer: managed from above

@@ -28,7 +28,7 @@ EXAMPLES = int(os.environ.get("ONESTOP_FUZZ_EXAMPLES", "400"))
 #: who sends each policy's requests
 SENDER = {"public": None, "staff": "hb.officer", "clerk": "hb.clerk", "supervisor": "hp.supervisor", "admin": "admin",
           "ledger": "hb.clerk", "dossier": "hb.officer", "desk_application": "hbmk.clerk", "staff_admin": "hb.supervisor",
-          "api_client": None,
+          "api_client": None, "receiving_desk": "hb.clerk",
           "absences": "hb.supervisor"}
 QUERY = ("page", "tab", "procedure", "order", "p", "kind", "month", "quarter", "year", "from", "to", "format",
          "category", "agency", "own", "start", "end", "code", "id_tail", "next")

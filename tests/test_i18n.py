@@ -250,7 +250,8 @@ def test_templates_use_only_what_the_extractor_sees(path):
 #: the official papers: Vietnamese by law, never translated
 PAPER_TEMPLATES = {"slips/01_receipt.html", "slips/02_supplement.html", "slips/03_refusal.html",
                    "slips/04_extension.html", "slips/05_stop.html", "slips/06_control.html", "slips/_macros.html",
-                   "slips/_pdf_page.html", "slips/_slip_base.html", "slips/_receipt_extension.html"}
+                   "slips/_pdf_page.html", "slips/_slip_base.html", "slips/_receipt_extension.html",
+                   "slips/fee_receipt.html", "slips/result_cover.html"}
 #: Vietnamese that stays as it is on every page: the switch names each language in that language
 UNTRANSLATED = ("Tiếng Việt", "Ngôn ngữ · Language")
 _VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]", re.IGNORECASE)

@@ -10,11 +10,14 @@ from onestop.core.outbox import relay
 from onestop.core.tasks import Task
 from onestop.dossiers.operations import route
 from onestop.extensions import db
+from onestop.messages.operations import hand_due
+from onestop.messages.send import send_messages
 from onestop.notifications.mail import send_batch
 from onestop.notifications.sweep import sweep
 from onestop.online.mail import send_decision
 from onestop.online.reminders import KIND as ONLINE_LATE
 from onestop.online.reminders import remind_late_applications
+from onestop.supplements.operations import stop_lapsed
 from onestop.webhooks.delivery import deliver_queue, retry_due
 
 log = logging.getLogger(__name__)
@@ -39,13 +42,21 @@ def route_dossier(dossier_id: int, step_seq: int) -> int | None:
 def sweep_deadlines() -> dict[str, int]:
     """Reminders and escalations (``notifications/sweep.py``), one at a time under a lock; then the
     reminders of online applications a desk left past their working day (``online/reminders.py``);
-    and the submission keys old enough that no browser will send them again, and login counters
-    whose window and lock are over."""
+    the dossiers whose supplement is past its limit, stopped through the door (each once); the
+    citizens' messages that have come due (``messages/operations.py``); the submission keys old
+    enough that no browser will send them again, and login counters whose window and lock are over."""
     try:
         counts = sweep()
-        late = remind_late_applications(clock.now())  # keyed per application and clerk: idempotent
+        now = clock.now()
+        late = remind_late_applications(now)  # keyed per application and clerk: idempotent
         if late:
             counts[ONLINE_LATE] = late
+        stopped = stop_lapsed(now)
+        if stopped:
+            counts["supplement_stopped"] = stopped
+        handed = hand_due(now)
+        if handed:
+            counts["citizen_messages"] = handed
         submissions.purge(clock.now())
         login_throttle.purge(clock.now())
         db.session.commit()
@@ -103,3 +114,14 @@ def retry_webhooks() -> int:
         db.session.rollback()
         raise
     return queued
+
+
+@shared_task(name=Task.SEND_CITIZEN_MESSAGES, autoretry_for=(MailServerUnavailable,), retry_backoff=30,
+             max_retries=8)
+def send_citizen_messages(message_ids: list[int]) -> int:
+    """Tell citizens by e-mail and text message (``messages/send.py``), each message at least once."""
+    try:
+        return send_messages(message_ids)
+    except Exception:
+        db.session.rollback()
+        raise

@@ -45,6 +45,8 @@ POLICIES: dict[str, Callable[[User], bool] | None] = {
     "api_client": None,
     #: staff whose scope holds the dossier named in the address (the view's lookup: 404 outside)
     "dossier": lambda user: True,
+    #: the clerks of the desk that received the dossier named in the address (the view's lookup)
+    "receiving_desk": _is_clerk,
     #: the clerks of the desk an online application was filed with (the view's lookup: 404 otherwise)
     "desk_application": _is_clerk,
 }

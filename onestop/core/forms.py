@@ -2,8 +2,10 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectMultipleField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from onestop.core.identity import InvalidNumber
 
 
 class DayField(DateField):
@@ -47,3 +49,20 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class Normalised:
+    """A validator that replaces the field's text by its one stored form, ``parse(text)`` (the
+    parsers of ``core/identity.py``), or stops with the reason the parser gives. What the user
+    typed is still what the page shows back (WTForms re-renders the raw input)."""
+
+    def __init__(self, parse):
+        self.parse = parse
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            return
+        try:
+            field.data = self.parse(field.data)
+        except InvalidNumber as exc:
+            raise StopValidation(str(exc)) from None

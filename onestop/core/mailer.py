@@ -96,7 +96,9 @@ class _FolderTransport:
         return self
 
     def send(self, message: EmailMessage) -> None:
-        name = f"{clock.now():%Y%m%dT%H%M%S}-{message['X-Onestop-Notification'] or message['X-Onestop-Application']}.eml"
+        tag = (message["X-Onestop-Notification"] or message["X-Onestop-Application"] or message["X-Onestop-Message"]
+               or "mail")
+        name = f"{clock.now():%Y%m%dT%H%M%S}-{tag}.eml"
         partial = self.folder / (name + ".part")
         partial.write_bytes(message.as_bytes())
         partial.replace(self.folder / name)

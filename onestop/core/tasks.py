@@ -15,3 +15,4 @@ class Task(StrEnum):
     MAIL_APPLICANT_DECISION = "onestop.mail_applicant_decision"
     DELIVER_WEBHOOKS = "onestop.deliver_webhooks"
     RETRY_WEBHOOKS = "onestop.retry_webhooks"
+    SEND_CITIZEN_MESSAGES = "onestop.send_citizen_messages"

@@ -6,18 +6,20 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from onestop.auth.access import access
-from onestop.core import audit
+from onestop.core import audit, identity
 from onestop.core.calendar import local_time_text
 from onestop.core.submit import submit
 from onestop.desk.forms import IntakeForm, ReturnResultForm
 from onestop.desk.operations import hand_refusal, refusal_handed
 from onestop.desk.queries import desk_tabs
+from onestop.dossiers.forms import detail_field_name
 from onestop.dossiers.lists import tabbed_list
-from onestop.dossiers.models import Dossier
+from onestop.dossiers.models import Channel, Delivery, Dossier
 from onestop.dossiers.operations import can_receive, receive_dossier, return_result
 from onestop.dossiers.page import panel
 from onestop.dossiers.scope import dossier_scope, get_dossier_or_404
 from onestop.extensions import db
+from onestop.fees.operations import assessment_of, collect_at_intake, collect_due, quote_for
 from onestop.workflows.engine import engine, intake_problems
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -50,14 +52,18 @@ def intake():
     refused = intake_problems(current_user.agency)  # steps that would have no agency from this desk
     procedures = {p.code: p for p in engine().procedures() if p.code not in refused}
     form = IntakeForm(procedures)
-    if request.method == "GET" and request.args.get("procedure") in procedures:
-        form.procedure_code.data = request.args["procedure"]
+    if request.method == "GET":
+        if request.args.get("procedure") in procedures:
+            form.procedure_code.data = request.args["procedure"]
+        if request.args.get("channel") == Channel.POST.value:
+            form.channel.data = Channel.POST.value
 
     def page(status: int):
-        return render_template("desk/intake.html", form=form, procedures=procedures), status
+        return render_template("desk/intake.html", form=form, procedures=procedures, detail_field_name=detail_field_name,
+                               quotes=_quotes(procedures, form)), status
 
-    if not form.validate_on_submit():
-        return page(422 if form.errors else 200)
+    if not form.validate_on_submit() or form.detail_errors:
+        return page(422 if (form.errors or form.detail_errors) else 200)
 
     def done(dossier: Dossier):
         flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=dossier.code), "success")
@@ -67,10 +73,25 @@ def intake():
         flash(reason, "error")
         return page(200)
 
-    return submit(lambda: receive_dossier(
-        current_user, procedure_code=form.procedure_code.data, applicant=form.applicant,
-        documents=form.documents.data, delivery_method=form.delivery_method.data, note=form.note.data),
-        then=done, otherwise=refused_)
+    def receive():
+        by_post = form.channel.data == Channel.POST.value
+        dossier = receive_dossier(
+            current_user, procedure_code=form.procedure_code.data, applicant=form.applicant,
+            documents=form.documents.data, delivery_method=form.delivery_method.data, note=form.note.data,
+            details=form.details, channel=Channel.POST if by_post else Channel.DESK,
+            intake_waybill=form.intake_waybill.data if by_post else None, posted_on=form.posted_day)
+        collect_at_intake(dossier, current_user, pages=form.fee_pages.data or 1, copies=form.fee_copies.data or 1,
+                          method=form.payment_method.data, reference=form.payment_reference.data)
+        return dossier
+
+    return submit(receive, then=done, otherwise=refused_)
+
+
+def _quotes(procedures: dict, form: IntakeForm) -> dict:
+    """What each procedure's fees come to with the counts typed so far (the page shows the chosen one;
+    the script asks ``fees.quote`` again as the counts change)."""
+    pages, copies = form.fee_pages.data or 1, form.fee_copies.data or 1
+    return {code: quote_for(code, pages=pages, copies=copies) for code, p in procedures.items() if p.fees}
 
 
 @bp.post("/dossiers/<int:dossier_id>/return")
@@ -88,15 +109,22 @@ def return_to_citizen(dossier_id: int):
 
     def done(_event):
         flash(_("Đã trả kết quả hồ sơ %(code)s.", code=dossier.code), "success")
+        if dossier.delivery_method == Delivery.DESK:  # the citizen is at the desk: turn the screen to them
+            return redirect(url_for("ratings.kiosk", dossier_id=dossier.id))
         return redirect(url_for("desk.queue"))
 
     def refused(reason: str):
         flash(reason, "error")
         return back
 
-    return submit(lambda: return_result(dossier, current_user, recipient=form.recipient.data,
-                                        waybill=form.waybill.data, note=form.note.data),
-                  then=done, otherwise=refused)
+    def hand_back():
+        assessment = assessment_of(dossier)
+        if assessment is not None and assessment.unpaid:
+            collect_due(dossier, current_user, method=form.payment_method.data, reference=form.payment_reference.data)
+        return return_result(dossier, current_user, recipient=form.recipient.data, waybill=form.waybill.data,
+                             note=form.note.data)
+
+    return submit(hand_back, then=done, otherwise=refused)
 
 
 @bp.post("/dossiers/<int:dossier_id>/refusal-handed")
@@ -123,8 +151,10 @@ def citizen(id_number: str):
     agency received, holds or handled), to pre-fill intake; exact ID only. Another agency's records
     are not the clerk's to read: a citizen new to this desk is typed in."""
     _require_clerk()
-    if not (len(id_number) == 12 and id_number.isdigit()):
-        return jsonify(error={"code": 400, "message": _("Số định danh cá nhân gồm đúng 12 chữ số.")}), 400
+    try:
+        id_number = identity.personal_id(id_number)  # any digits and separators typed: one form
+    except identity.InvalidNumber as exc:
+        return jsonify(error={"code": 400, "message": str(exc)}), 400
     latest = db.session.scalar(select(Dossier).where(Dossier.applicant_id_number == id_number,
                                                      dossier_scope(current_user))
                                .order_by(Dossier.received_at.desc()).limit(1))
@@ -132,5 +162,6 @@ def citizen(id_number: str):
     db.session.commit()
     if latest is None:
         return jsonify(error={"code": 404, "message": _("Chưa có hồ sơ của công dân này.")}), 404
-    return jsonify(name=latest.applicant_name, phone=latest.applicant_phone, email=latest.applicant_email,
+    return jsonify(id_number=id_number, name=latest.applicant_name, phone=latest.applicant_phone,
+                   email=latest.applicant_email,
                    address=latest.applicant_address, last_received=local_time_text(latest.received_at, "%d/%m/%Y"))

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, and_, or_, text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text, and_, or_, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -13,7 +13,7 @@ from onestop.auth.models import Role, User
 from onestop.core import clock
 from onestop.core.folding import fold
 from onestop.core.models import TimestampMixin, str_enum
-from onestop.dossiers.applicant import ApplicantColumns
+from onestop.dossiers.applicant import ApplicantColumns, applicant_constraints
 from onestop.extensions import db
 
 
@@ -32,6 +32,8 @@ class Channel(enum.StrEnum):
     ONLINE = "online"
     #: handed over electronically by another agency's system (liên thông)
     INTERCONNECTION = "interconnection"
+    #: sent by the citizen through the public postal service (Decision 45/2016/QĐ-TTg)
+    POST = "post"
 
 
 class Delivery(enum.StrEnum):
@@ -82,6 +84,9 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
               postgresql_ops={"applicant_name_folded": "gin_trgm_ops"}, info={"postgresql_only": True}),
         Index("ix_dossiers_code_pattern", "code", postgresql_ops={"code": "varchar_pattern_ops"},
               info={"postgresql_only": True}),
+        CheckConstraint("(channel = 'post') = (intake_waybill IS NOT NULL AND posted_on IS NOT NULL)",
+                        name="post_intake_has_waybill"),
+        *applicant_constraints(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +118,13 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     #: the applicant's name folded for search (lower case, no accents: ``core.folding.fold``), kept
     #: in step with ``applicant_name`` by ``_fold_name``
     applicant_name_folded: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: the procedure's own data (``[[fields]]`` of its file): key → value as ``workflows/fields.py`` parses it
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: the values of ``details`` folded for search (lower case, no accents), ``dossiers/details.py``
+    details_text: Mapped[str | None] = mapped_column(Text)
+    #: received by public post: the waybill of the parcel, and the day the post office took it
+    intake_waybill: Mapped[str | None] = mapped_column(String(40))
+    posted_on: Mapped[date | None] = mapped_column(Date)
 
     received_at: Mapped[datetime]
     #: the appointment date promised on the receipt (moves when the clock pauses)
@@ -208,17 +220,25 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
         return (self.status == Status.REFUSED and user.active and user.role == Role.CLERK
                 and user.agency_id == self.receiving_agency_id)
 
+    def can_rate(self, user: User) -> bool:
+        """Rate the service: only the citizen does, as the system's guest (``actor=None``), never
+        a user with a login, who would be rating their own work."""
+        return False
+
     def __repr__(self) -> str:
         return f"<Dossier {self.code} {self.step}>"
 
 
 #: events that record something about a dossier without moving it (step and holder unchanged)
-STAY_ACTIONS = ("assign", "extend", "consult", "consult_answer", "attach", "detach", "refusal_handed")
+STAY_ACTIONS = ("assign", "extend", "consult", "consult_answer", "attach", "detach", "refusal_handed", "fee", "refund",
+                "e_result")
 #: labels of events that are not actions of a procedure's steps
 EVENT_LABELS = {"receive": _l("Tiếp nhận"), "assign": _l("Phân công"), "extend": _l("Gia hạn hẹn trả"),
                 "consult": _l("Xin ý kiến"), "consult_answer": _l("Trả lời xin ý kiến"),
                 "attach": _l("Đính kèm tệp"), "detach": _l("Gỡ tệp đính kèm"),
-                "refusal_handed": _l("Giao phiếu từ chối (mẫu 03)")}
+                "refusal_handed": _l("Giao phiếu từ chối (mẫu 03)"),
+                "fee": _l("Thu phí, lệ phí"), "refund": _l("Hoàn trả phí, lệ phí"),
+                "e_result": _l("Tải lên kết quả điện tử")}
 
 
 class DossierEvent(db.Model):

@@ -21,14 +21,15 @@ from onestop.core.tasks import Task
 from onestop.core.workdays import current_calendar
 from onestop.dossiers.applicant import Applicant
 from onestop.dossiers.codes import next_code
+from onestop.dossiers.details import details_search_text
 from onestop.dossiers.door import verb
 from onestop.dossiers.models import OPEN_STATUSES, Channel, Delivery, Dossier, DossierEvent, Status
 from onestop.dossiers.notices import notify
 from onestop.dossiers.rules import plan_reminders
-from onestop.dossiers.signals import event_written
+from onestop.dossiers.signals import event_written, moved, moving, received
 from onestop.dossiers.standins import acting_for, roles_of
 from onestop.extensions import db
-from onestop.workflows.definition import Step
+from onestop.workflows.definition import SYSTEM_ACTIONS, Step
 from onestop.workflows.engine import ActionRefused, engine, intake_problems
 from onestop.workflows.holders import HolderNotFound, resolve_holder
 
@@ -42,9 +43,12 @@ def can_receive(user: User) -> bool:
 
 def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, documents: list[str],
                     delivery_method: Delivery = Delivery.DESK, note: str | None = None,
-                    channel: Channel = Channel.DESK, desk: Agency | None = None) -> Dossier:
-    """Log a dossier received by the actor's desk (handed in there, or filed online with it);
-    it starts at the procedure's first step. A new row: there is nothing to lock yet.
+                    channel: Channel = Channel.DESK, desk: Agency | None = None, details: dict | None = None,
+                    intake_waybill: str | None = None, posted_on=None) -> Dossier:
+    """Log a dossier received by the actor's desk (handed in there, filed online with it, or sent
+    by public post with ``intake_waybill`` and the day the post office took it, ``posted_on``);
+    it starts at the procedure's first step. ``details``: the procedure's own data, already
+    parsed by its declared fields. A new row: there is nothing to lock yet.
 
     ``desk``: the desk that receives it when the actor is not one of its clerks but another
     agency's system handing it over (liên thông, ``channel`` interconnection; ``actor`` is that
@@ -66,10 +70,17 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
     problem = procedure.checklist_problem(documents, require=False)
     if problem:
         raise OperationError(problem)
+    if applicant.submitter is not None and not procedure.takes_submitters:
+        raise OperationError(_("Thủ tục này không nhận hồ sơ nộp thay: người yêu cầu phải tự nộp."))
+    unknown = set(details or {}) - {f.key for f in procedure.fields}
+    if unknown:
+        raise OperationError(_("Thông tin không thuộc thủ tục: %(keys)s.", keys=", ".join(sorted(unknown))))
     try:
-        delivery_method = Delivery(delivery_method)
+        delivery_method, channel = Delivery(delivery_method), Channel(channel)
     except ValueError:
         raise OperationError(_("Hình thức trả kết quả không hợp lệ.")) from None
+    if (channel == Channel.POST) != bool(intake_waybill and posted_on):
+        raise OperationError(_("Hồ sơ nhận qua bưu chính cần số vận đơn và ngày bưu điện nhận gửi."))
     now = clock.now()
     start = procedure.start
     holder = _holder(start, desk)
@@ -81,6 +92,8 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
         assignee=actor if holder.id == actor.agency_id and not handed_over else None, received_by=actor,
         **applicant.columns(), documents=sorted(set(documents)),
         delivery_method=delivery_method, channel=channel, note=note or None, received_at=now,
+        details=dict(details or {}), details_text=details_search_text(procedure, details),
+        intake_waybill=intake_waybill or None, posted_on=posted_on,
         due_at=cal.add_working_hours(counted_from, procedure.budget_hours),
         step_started_at=now, step_due_at=cal.add_working_hours(counted_from, start.hours),
     )
@@ -89,6 +102,7 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
     db.session.flush()
     log(dossier, actor, "receive", None, None, holder, note)
     db.session.flush()
+    received.send(dossier, actor=actor)
     return dossier
 
 
@@ -114,20 +128,26 @@ def available_actions(dossier: Dossier, user: User):
 @verb("act", refused=_l("Bạn không thể thực hiện thao tác này với hồ sơ ở bước hiện tại."))
 def perform_action(dossier: Dossier, actor: User, action: str, note: str | None = None,
                    documents: list[str] | None = None) -> DossierEvent:
-    """Fire ``action`` on the dossier as ``actor``.
+    """Fire ``action`` on the dossier as ``actor``; ``actor`` None is the system, which fires only
+    the system's own actions (``stop``, by the deadline sweep).
 
     ``documents`` (desk only) replaces the checklist, e.g. when a supplement is brought in.
     """
     note = (note or "").strip() or None
     if action == "return_result" and not (dossier.result_recipient or dossier.post_waybill):
         raise OperationError(_("Ghi người nhận kết quả hoặc số vận đơn bưu chính trước khi trả kết quả."))
-    if action not in {a.name for a in available_actions(dossier, actor)}:
+    if actor is not None:
+        allowed = {a.name for a in available_actions(dossier, actor)}
+    else:  # the system: only its own actions, on an open dossier
+        step = engine().procedure(dossier.procedure_code).step(dossier.step)
+        allowed = {a.name for a in step.actions if a.name in SYSTEM_ACTIONS} if dossier.is_open else set()
+    if action not in allowed:
         raise OperationError(_("Bạn không thể thực hiện thao tác này với hồ sơ ở bước hiện tại."))
     procedure = engine().procedure(dossier.procedure_code)
     behalf = acting_for(dossier, actor)
     previous_documents = list(dossier.documents or [])
     if documents is not None:
-        if actor.role != Role.CLERK:
+        if actor is None or actor.role != Role.CLERK:
             raise OperationError(_("Chỉ bộ phận một cửa cập nhật giấy tờ của hồ sơ."))
         problem = procedure.checklist_problem(documents, require=False)
         if problem:
@@ -137,13 +157,19 @@ def perform_action(dossier: Dossier, actor: User, action: str, note: str | None 
     target_key = procedure.step(dossier.step).action(action).target
     holder = _holder(procedure.step(target_key), dossier.receiving_agency)
     try:
+        moving.send(dossier, actor=actor, action=action, source=procedure.step(dossier.step),
+                    target=procedure.step(target_key))
         source, target = engine().fire(dossier, action, note)
     except ActionRefused as exc:
         dossier.documents = previous_documents
         raise OperationError(str(exc)) from exc
+    except OperationError:
+        dossier.documents = previous_documents
+        raise
     _move(dossier, source, target, holder, actor)
     event = log(dossier, actor, action, source.key, from_agency, holder, note, on_behalf_of=behalf)
     db.session.flush()
+    moved.send(dossier, actor=actor, action=action, source=source, target=target, event=event)
     return event
 
 
@@ -207,7 +233,7 @@ def _move(dossier: Dossier, source: Step, target: Step, holder: Agency, actor: U
         dossier.status = Status.PROCESSING
         dossier.step_due_at = cal.add_working_hours(now, target.hours)
     plan_reminders(dossier, target.hours, cal)
-    if holder.id == actor.agency_id and target.role == actor.role.value:
+    if actor is not None and holder.id == actor.agency_id and target.role == actor.role.value:
         dossier.assignee = actor
     else:
         dossier.assignee = None

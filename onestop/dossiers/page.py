@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from onestop.dossiers.clock import clock_of
+from onestop.dossiers.details import shown
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.extensions import db
 from onestop.workflows.diagrams import mermaid, passed_steps
@@ -54,7 +55,7 @@ def render_dossier_page(dossier: Dossier, *, status: int = 200, error: str | Non
                  selectinload(DossierEvent.from_agency),
                  selectinload(DossierEvent.to_agency)).order_by(DossierEvent.id)).all()
     context = {"dossier": dossier, "procedure": procedure, "events": events, "error": error, "copies": {},
-               "panels": PANELS}
+               "panels": PANELS, "details": shown(procedure, dossier.details)}
     for p in PANELS:
         context.update(p.load(dossier, current_user, {**forms, "events": events}))
     return render_template("dossiers/page.html", **context), status

@@ -59,7 +59,7 @@ class OnlineApplicationForm(ApplicationForm):
         for document in procedure.documents:
             upload = self.files.get(file_field_name(document.key))
             if upload is None or not upload.filename:
-                if document.required:
+                if document.required or (document.on_behalf and self.on_behalf.data):
                     self.file_errors[document.key] = [_("Tải lên tệp của giấy tờ bắt buộc này.")]
                 continue
             data = upload.read(storage.max_bytes() + 1)

@@ -23,7 +23,7 @@ from onestop.core import clock
 from onestop.core.models import str_enum
 from onestop.core.storage import StoredFileColumns
 from onestop.core.workdays import current_calendar
-from onestop.dossiers.applicant import ApplicantColumns
+from onestop.dossiers.applicant import ApplicantColumns, applicant_constraints
 from onestop.dossiers.models import Delivery, Dossier
 from onestop.extensions import db
 
@@ -54,6 +54,7 @@ class OnlineApplication(ApplicantColumns, db.Model):
         # the desk's tab "online, waiting for reception"
         Index("ix_online_applications_waiting_desk", "desk_agency_id", "submitted_at",
               postgresql_where=text("status = 'submitted'"), sqlite_where=text("status = 'submitted'")),
+        *applicant_constraints(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +68,8 @@ class OnlineApplication(ApplicantColumns, db.Model):
 
     #: keys of the checklist documents the citizen uploaded a file for
     documents: Mapped[list] = mapped_column(JSON, default=list)
+    #: the procedure's own data the citizen gave (as ``Dossier.details``)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
     #: how the result goes back
     delivery_method: Mapped[Delivery] = mapped_column(str_enum(Delivery, length=10), default=Delivery.DESK)
 

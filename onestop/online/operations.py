@@ -77,7 +77,8 @@ def new_reference() -> str:
 
 
 def submit_application(*, procedure_code: str, desk_id: int, applicant: Applicant, delivery_method: Delivery,
-                       uploads: list[tuple[str, str, bytes]], offer: Offer | None = None) -> OnlineApplication:
+                       uploads: list[tuple[str, str, bytes]], details: dict | None = None,
+                       offer: Offer | None = None) -> OnlineApplication:
     """Record the application and store its files; ``uploads`` is ``(document key, file name, content)``;
     ``offer``: the caller's ``online_offer()``, when it has one already."""
     offer = offer or online_offer()
@@ -90,8 +91,10 @@ def submit_application(*, procedure_code: str, desk_id: int, applicant: Applican
         delivery_method = Delivery(delivery_method)
     except ValueError:
         raise OperationError(_("Hình thức trả kết quả không hợp lệ.")) from None
+    if applicant.submitter is not None and not procedure.takes_submitters:
+        raise OperationError(_("Thủ tục này không nhận hồ sơ nộp thay: người yêu cầu phải tự nộp."))
     uploaded = {key for key, _name, _data in uploads}
-    problem = procedure.checklist_problem(uploaded)
+    problem = procedure.checklist_problem(uploaded, on_behalf=applicant.submitter is not None)
     if problem:
         raise OperationError(problem)
     for _key, _name, data in uploads:
@@ -100,7 +103,8 @@ def submit_application(*, procedure_code: str, desk_id: int, applicant: Applican
             raise OperationError(problem)
     application = OnlineApplication(
         reference=new_reference(), procedure_code=procedure_code, desk_agency_id=desk_id, **applicant.columns(),
-        documents=sorted(uploaded), delivery_method=delivery_method, submitted_at=clock.now())
+        documents=sorted(uploaded), delivery_method=delivery_method, submitted_at=clock.now(),
+        details=dict(details or {}))
     try:
         for key, filename, data in uploads:
             stored = storage.save(data, storage.sniff(data))
@@ -137,12 +141,12 @@ def accept_online_application(application: OnlineApplication, actor: User, docum
     the checklist documents the clerk found in order. The citizen's files become the dossier's
     attachments (no uploader: the citizen), pointing to the files already stored."""
     procedure = engine().procedure(application.procedure_code)
-    problem = procedure.checklist_problem(documents)
+    problem = procedure.checklist_problem(documents, on_behalf=application.submitter_name is not None)
     if problem:
         raise OperationError(problem)
     dossier = receive_dossier(
         actor, procedure_code=application.procedure_code, documents=documents, applicant=application.applicant,
-        delivery_method=application.delivery_method, channel=Channel.ONLINE,
+        delivery_method=application.delivery_method, channel=Channel.ONLINE, details=application.details,
         note=f"Nộp trực tuyến, mã {application.reference}")
     for file in application.files:
         db.session.add(Attachment(

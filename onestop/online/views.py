@@ -12,6 +12,7 @@ from onestop.auth.access import access
 from onestop.core import storage
 from onestop.core.submit import submit as submit_verb
 from onestop.core.throttle import MAX_SUBMISSIONS, is_blocked, record, submission_key
+from onestop.dossiers.forms import detail_field_name
 from onestop.extensions import db
 from onestop.online.forms import OnlineApplicationForm, file_field_name
 from onestop.online.operations import discard_files, online_offer, submit_application
@@ -33,14 +34,14 @@ def submit():
     client = submission_key(request.remote_addr or "unknown")
     if is_blocked(client, MAX_SUBMISSIONS):
         return _page(form, offer, procedure, 429, message=BLOCKED)
-    if not form.validate():
+    if not form.validate() or form.detail_errors:
         return _page(form, offer, procedure, 422)
     filed = []
 
     def file_it():
         filed.append(submit_application(procedure_code=procedure.code, desk_id=int(form.desk_id.data),
                                         applicant=form.applicant, delivery_method=form.delivery_method.data,
-                                        uploads=form.uploads))
+                                        uploads=form.uploads, details=form.details))
         record(client)
         return filed[0]
 
@@ -59,7 +60,7 @@ def submit():
 
 def _page(form, offer, procedure, status: int, message: str | None = None):
     return render_template("online/submit.html", form=form, procedures=offer.procedures, procedure=procedure,
-                           file_field_name=file_field_name, message=message,
+                           file_field_name=file_field_name, detail_field_name=detail_field_name, message=message,
                            accept=",".join("." + e for e in storage.ALLOWED_EXTENSIONS)), status
 
 

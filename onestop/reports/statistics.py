@@ -11,7 +11,7 @@ and now, a dossier is:
 
 * **received** when it was *carried over* (received before the start and still open at the start)
   or *new* (received during the period) — new ones split by channel: online, at the desk, from
-  interconnection (handed over by another agency's system);
+  interconnection (handed over by another agency's system), by public post (Decision 45/2016/QĐ-TTg);
 * then exactly one of, as of the end of the period:
   - **finished** (result returned) during the period: *early* when its local date is before the
     local date of the appointment, *on time* on that same day, *late* after it;
@@ -20,7 +20,7 @@ and now, a dossier is:
   - **in progress** at the end of the period: *overdue* when its appointment date is a past day
     as of then, else *within deadline*.
 
-So ``received = carried + new``, ``new = online + desk + interconnection``,
+So ``received = carried + new``, ``new = online + desk + interconnection + post``,
 ``received = finished + in progress + waiting for supplement + refused + withdrawn``,
 ``finished = early + on time + late``, ``in progress = within deadline + overdue``.
 
@@ -128,7 +128,7 @@ def waiting_at(at: datetime, d=Dossier):
 
 # -- the classification: the one definition ---------------------------------------------------------
 #: where a received dossier came from: carried over, or new by channel (stored as the index)
-SOURCES = ("carried", "online", "desk", "interconnection")
+SOURCES = ("carried", "online", "desk", "interconnection", "post")
 #: what became of it by the end of the period (stored as the index)
 OUTCOMES = ("early", "on_time", "late", "within", "overdue", "waiting", "refused", "withdrawn")
 _S = {name: i for i, name in enumerate(SOURCES)}
@@ -210,10 +210,11 @@ class Category:
 CATEGORIES: tuple[Category, ...] = (
     Category("received", _l("Tổng số nhận"), "source", SOURCES, total=True),
     Category("carried", _l("Kỳ trước chuyển qua"), "source", ("carried",)),
-    Category("new", _l("Mới tiếp nhận"), "source", ("online", "desk", "interconnection"), total=True),
+    Category("new", _l("Mới tiếp nhận"), "source", ("online", "desk", "interconnection", "post"), total=True),
     Category("new_online", _l("Trực tuyến"), "source", ("online",)),
     Category("new_desk", _l("Trực tiếp"), "source", ("desk",)),
     Category("new_interconnection", _l("Từ liên thông"), "source", ("interconnection",)),
+    Category("new_post", _l("Qua bưu chính"), "source", ("post",)),
     Category("finished", _l("Đã giải quyết"), "outcome", ("early", "on_time", "late"), total=True),
     Category("finished_early", _l("Trước hạn"), "outcome", ("early",)),
     Category("finished_on_time", _l("Đúng hạn"), "outcome", ("on_time",)),
@@ -228,7 +229,8 @@ CATEGORIES: tuple[Category, ...] = (
 BY_KEY = {c.key: c for c in CATEGORIES}
 #: the column groups of the official table: (heading, category keys)
 GROUPS = (
-    (_l("Hồ sơ nhận giải quyết"), ("received", "carried", "new", "new_online", "new_desk", "new_interconnection")),
+    (_l("Hồ sơ nhận giải quyết"), ("received", "carried", "new", "new_online", "new_desk", "new_interconnection",
+                                   "new_post")),
     (_l("Đã giải quyết"), ("finished", "finished_early", "finished_on_time", "finished_late")),
     (_l("Đang giải quyết"), ("in_progress", "in_progress_on_time", "in_progress_overdue")),
     (_l("Khác"), ("waiting", "refused", "withdrawn")),
@@ -236,7 +238,7 @@ GROUPS = (
 #: the identities every row satisfies: total = sum of parts
 IDENTITIES = (
     ("received", ("carried", "new")),
-    ("new", ("new_online", "new_desk", "new_interconnection")),
+    ("new", ("new_online", "new_desk", "new_interconnection", "new_post")),
     ("received", ("finished", "in_progress", "waiting", "refused", "withdrawn")),
     ("finished", ("finished_early", "finished_on_time", "finished_late")),
     ("in_progress", ("in_progress_on_time", "in_progress_overdue")),

@@ -23,7 +23,9 @@ from onestop.core.paging import paginate
 from onestop.dossiers.models import Dossier
 from onestop.extensions import db
 from onestop.online.models import OnlineApplication
-from onestop.reports import bottlenecks, online, queries, statistics, tables, trends
+from onestop.ratings.models import BAD_REASONS, GOOD_REASONS
+from onestop.reports import bottlenecks, online, queries, satisfaction, statistics, tables, trends
+from onestop.reports import fees as fee_report
 from onestop.reports.charts import Series, bar_chart
 from onestop.reports.periods import Period, PeriodError, local_today
 from onestop.reports.workclock import analytic_transaction, working_clock
@@ -237,3 +239,31 @@ def trends_page():
     chart = bar_chart(labels, series, title=_("Hồ sơ tiếp nhận, giải quyết và giải quyết quá hạn theo tháng"))
     return render_template("reports/trends.html", months=months, chart=chart, series=trends.SERIES,
                            scope=scope_name(current_user))
+
+
+# -- fees ---------------------------------------------------------------------------------------------------
+@bp.get("/fees")
+@exports_in_vietnamese
+@access("supervisor")
+def fees_page():
+    """What the desks of the scope collected and refunded in the period, by desk and procedure."""
+    period = _period()
+    report = fee_report.build(db.session, current_user, statistics.Window.of(period, clock.now()))
+    fmt = _format()
+    if fmt:
+        return send(fee_report.table(report, period, scope_name(current_user), _scope_code()), fmt)
+    return render_template("reports/fees.html", report=report, period=period, scope=scope_name(current_user))
+
+
+# -- satisfaction beside the Decision 766 indicators ---------------------------------------------------------
+@bp.get("/satisfaction")
+@exports_in_vietnamese
+@access("supervisor")
+def satisfaction_page():
+    period = _period()
+    report = satisfaction.build(db.session, current_user, period, clock.now())
+    fmt = _format()
+    if fmt:
+        return send(satisfaction.table(report, period, scope_name(current_user), _scope_code()), fmt)
+    return render_template("reports/satisfaction.html", report=report, period=period, scope=scope_name(current_user),
+                           reason_labels={**GOOD_REASONS, **BAD_REASONS})

@@ -15,9 +15,9 @@ from onestop.workflows.engine import engine
 
 LEDGER_HEADERS = ("STT", "Mã hồ sơ", "Người nộp", "Thủ tục", "Tiếp nhận", "Hẹn trả", "Hoàn thành",
                   "Tình trạng", "Hình thức trả kết quả", "Hình thức nộp")
-LEDGER_WIDTHS = (6, 20, 26, 50, 17, 17, 17, 16, 40, 14)
+LEDGER_WIDTHS = (6, 20, 26, 50, 17, 17, 17, 16, 40, 24)
 #: how the dossier reached the desk, as the ledger writes it
-CHANNEL_LABELS = {"desk": "Trực tiếp", "online": "Trực tuyến", "interconnection": "Liên thông"}
+CHANNEL_LABELS = {"desk": "Trực tiếp", "online": "Trực tuyến", "interconnection": "Liên thông", "post": "Bưu chính"}
 
 
 def can_keep_ledger(user: User) -> bool:
@@ -35,7 +35,8 @@ def ledger_query(user: User, start: date, end: date) -> Select:
              else dossier_scope(user))
     return (select(Dossier.code, Dossier.applicant_name, Dossier.procedure_code, Dossier.received_at,
                    Dossier.due_at, Dossier.finished_at, Dossier.status, Dossier.delivery_method,
-                   Dossier.result_recipient, Dossier.post_waybill, Dossier.channel)
+                   Dossier.result_recipient, Dossier.post_waybill, Dossier.channel, Dossier.intake_waybill,
+                   Dossier.posted_on)
             .where(scope, Dossier.received_at >= local_day_start(start),
                    Dossier.received_at < local_day_start(end + timedelta(days=1)))
             .order_by(Dossier.received_at, Dossier.id))
@@ -47,6 +48,14 @@ def returned_how(row) -> str:
         return f"{how} — người nhận: {row.result_recipient}"
     if row.post_waybill:
         return f"{how} — vận đơn {row.post_waybill}"
+    return how
+
+
+def filed_how(row) -> str:
+    """How it reached the desk; a posted dossier with its waybill and the day the post office took it."""
+    how = CHANNEL_LABELS.get(row.channel, row.channel)
+    if row.channel == "post" and row.intake_waybill:
+        return f"{how} — vận đơn {row.intake_waybill}, gửi ngày {row.posted_on:%d/%m/%Y}"
     return how
 
 
@@ -62,5 +71,5 @@ def ledger_table(rows, *, agency: Agency, start: date, end: date, subtree: bool)
         if row.procedure_code not in procedures:
             procedures[row.procedure_code] = engine().procedure(row.procedure_code).name
         table.add([number, row.code, row.applicant_name, procedures[row.procedure_code], row.received_at, row.due_at,
-                   row.finished_at, statuses[row.status], returned_how(row), CHANNEL_LABELS.get(row.channel, row.channel)])
+                   row.finished_at, statuses[row.status], returned_how(row), filed_how(row)])
     return table

@@ -17,10 +17,16 @@ from onestop.agencies.models import Agency
 from onestop.core.calendar import VN_TZ
 from onestop.core.i18n import on_paper
 from onestop.core.workdays import current_calendar
+from onestop.dossiers.details import shown
 from onestop.dossiers.models import Dossier, DossierEvent, Status
 from onestop.extension_requests.models import latest_approved
+from onestop.fees.models import METHOD_PAPER
+from onestop.fees.words import in_words, money_text
+from onestop.supplements.models import OUTCOME_PAPER
+from onestop.supplements.operations import rounds_of
 from onestop.workflows.definition import Procedure
 from onestop.workflows.engine import engine
+from onestop.workflows.fee_schedule import KIND_LABELS
 
 DESK_UNIT = "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"
 #: agency names are broken after their kind, as on paper ("ỦY BAN NHÂN DÂN" / "QUẬN HỒNG BÀNG")
@@ -60,10 +66,15 @@ SLIPS: dict[str, SlipKind] = {s.number: s for s in (
     SlipKind("04", "Phiếu xin lỗi và hẹn lại ngày trả kết quả", "slips/04_extension.html",
              lambda d: latest_approved(d) is not None),
     SlipKind("05", "Thông báo dừng xử lý hồ sơ", "slips/05_stop.html",
-             lambda d: d.status == Status.WITHDRAWN and last_event(d, "withdraw") is not None),
+             lambda d: d.status == Status.WITHDRAWN and stop_event(d) is not None),
     SlipKind("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ", "slips/06_control.html",
              lambda d: True),
 )}
+
+
+def stop_event(dossier: Dossier) -> DossierEvent | None:
+    """What ended the dossier: the citizen's withdrawal, or the sweep's stop once a supplement's limit passed."""
+    return next((e for e in reversed(dossier.events) if e.action in ("withdraw", "stop")), None)
 
 
 def available_slips(dossier: Dossier) -> list[SlipKind]:
@@ -140,36 +151,71 @@ def handovers(dossier: Dossier, procedure: Procedure) -> list[Handover]:
 
 def qr_svg(dossier: Dossier) -> tuple[str, Markup]:
     """The public look-up address with the code pre-filled, and its QR code as inline SVG."""
-    url = url_for("public.lookup", code=dossier.code, _external=True)
-    svg = segno.make(url, error="m").svg_inline(scale=2.5, border=2, omitsize=False)
+    return qr_of(url_for("public.lookup", code=dossier.code, _external=True))
+
+
+def qr_of(url: str, scale: float = 2.5) -> tuple[str, Markup]:
+    svg = segno.make(url, error="m").svg_inline(scale=scale, border=2, omitsize=False)
     return url, Markup(svg)
+
+
+def render_result_cover(result) -> str:
+    """The cover of an e-result (``results.models.SignedResult``) with the QR code of its verification page."""
+    dossier = result.dossier
+    verify_url, qr = qr_of(url_for("results.verify", token=result.token, _external=True), scale=4)
+    with on_paper():
+        return render_template("slips/result_cover.html", result=result, dossier=dossier,
+                               procedure=engine().procedure(dossier.procedure_code), verify_url=verify_url, qr=qr,
+                               issuer=Issuer.of(result.agency, desk=False))
 
 
 def _context(kind: SlipKind, dossier: Dossier) -> dict:
     procedure = engine().procedure(dossier.procedure_code)
-    ctx: dict = {"slip": kind, "dossier": dossier, "procedure": procedure,
+    ctx: dict = {"slip": kind, "dossier": dossier, "procedure": procedure, "details": shown(procedure, dossier.details),
                  "place": current_app.config["ONESTOP_PLACE_NAME"],
                  "issuer": Issuer.of(dossier.receiving_agency, desk=True), "issued_at": dossier.received_at,
                  "slips": available_slips(dossier)}
     if kind.number == "01":
         ctx["lookup_url"], ctx["qr"] = qr_svg(dossier)
     elif kind.number in ("02", "03", "05"):
-        event = last_event(dossier, {"02": "request_supplement", "03": "refuse", "05": "withdraw"}[kind.number])
+        event = (stop_event(dossier) if kind.number == "05"
+                 else last_event(dossier, {"02": "request_supplement", "03": "refuse"}[kind.number]))
         agency = event.from_agency or dossier.receiving_agency
         at_desk = procedure.step(event.from_step).holder == "desk"
         ctx.update(event=event, issuer=Issuer.of(agency, desk=at_desk), issued_at=event.at, agency=agency,
-                   at_desk=at_desk)
+                   at_desk=at_desk, lapsed=event.action == "stop")
+        rounds = rounds_of(dossier)
         if kind.number == "02":
-            ctx["missing"] = [d for d in procedure.required_documents() if d.key not in (dossier.documents or [])]
+            asked = next((r for r in reversed(rounds) if r.requested_at <= event.at), None)
+            ctx["round"] = asked
+            keys = set(asked.missing) if asked is not None else {
+                d.key for d in procedure.required_documents(dossier.submitter_name is not None)
+                if d.key not in (dossier.documents or [])}
+            ctx["missing"] = [d for d in procedure.documents if d.key in keys]
+        elif kind.number == "05" and event.action == "stop":
+            ctx["round"] = rounds[-1] if rounds else None
     elif kind.number == "04":  # from the approved extension that set the current appointment
         extension = latest_approved(dossier)
         ctx.update(extension=extension, agency=extension.agency, issued_at=extension.decided_at,
                    issuer=Issuer.of(extension.agency, desk=False))
     elif kind.number == "06":
         ctx["rows"] = handovers(dossier, procedure)
+        ctx["rounds"] = rounds_of(dossier)
+        ctx["round_outcomes"] = OUTCOME_PAPER
+        ctx["document_names"] = {d.key: d.name for d in procedure.documents}
         if dossier.finished_at is not None and dossier.status == Status.DONE:
             ctx["overall"] = timing_label(dossier.finished_at, dossier.due_at)
     return ctx
+
+
+def render_fee_receipt(payment) -> str:
+    """The receipt of a fee payment (``fees.models.FeePayment``), as the PDF's HTML."""
+    dossier = payment.dossier
+    with on_paper():
+        return render_template("slips/fee_receipt.html", payment=payment, dossier=dossier,
+                               procedure=engine().procedure(dossier.procedure_code),
+                               issuer=Issuer.of(payment.agency, desk=True), place=current_app.config["ONESTOP_PLACE_NAME"],
+                               money=money_text, words=in_words, kind_labels=KIND_LABELS, method_paper=METHOD_PAPER)
 
 
 def render_slip(kind: SlipKind, dossier: Dossier, *, pdf: bool = False) -> str:

@@ -10,9 +10,18 @@ from onestop.core.exports import send
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.dossiers.scope import get_dossier_or_404
 from onestop.extensions import db
+from onestop.fees.models import FeePayment
+from onestop.results.models import SignedResult
 from onestop.slips.forms import LedgerForm
 from onestop.slips.ledger import can_keep_ledger, ledger_query, ledger_table
-from onestop.slips.papers import SLIPS, SlipKind, available_slips, render_slip
+from onestop.slips.papers import (
+    SLIPS,
+    SlipKind,
+    available_slips,
+    render_fee_receipt,
+    render_result_cover,
+    render_slip,
+)
 from onestop.slips.pdf import html_to_pdf
 
 bp = Blueprint("slips", __name__)
@@ -60,6 +69,33 @@ def pdf(dossier_id: int, number: str):
     body = html_to_pdf(render_slip(kind, dossier, pdf=True))
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{kind.filename(dossier)}"'})
+
+
+@bp.get("/dossiers/<int:dossier_id>/fees/<int:payment_id>/receipt.pdf")
+@access("dossier")
+def fee_receipt(dossier_id: int, payment_id: int):
+    """The receipt of a fee payment (biên lai thu phí, lệ phí), as PDF."""
+    dossier = get_dossier_or_404(current_user, dossier_id)
+    payment = db.session.scalar(select(FeePayment).where(FeePayment.id == payment_id, FeePayment.dossier_id == dossier.id))
+    if payment is None:
+        abort(404)
+    body = html_to_pdf(render_fee_receipt(payment))
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="bien-lai-{payment.series}-{payment.receipt_number}.pdf"'})
+
+
+@bp.get("/dossiers/<int:dossier_id>/result/<int:result_id>/cover.pdf")
+@access("dossier")
+def result_cover(dossier_id: int, result_id: int):
+    """The cover of the e-result with the QR code of its public verification page, as PDF."""
+    dossier = get_dossier_or_404(current_user, dossier_id)
+    result = db.session.scalar(select(SignedResult).where(SignedResult.id == result_id,
+                                                          SignedResult.dossier_id == dossier.id))
+    if result is None:
+        abort(404)
+    body = html_to_pdf(render_result_cover(result))
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{dossier.code}-trang-bia-ket-qua.pdf"'})
 
 
 @bp.get("/ledger")

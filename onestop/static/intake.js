@@ -1,9 +1,14 @@
 // Keyboard-first intake.
 // - The search box filters the procedure list by code, name or field (accents ignored);
 //   Enter or ArrowDown picks the first match and moves on to its checklist.
-// - Only the chosen procedure's checklist is shown and submitted.
-// - A 12-digit citizen ID of a returning citizen fills the applicant's details and, when they
-//   are complete, moves on to the delivery method (arrows pick it, Enter saves).
+// - Only the chosen procedure's checklist, own fields and fee counts are shown and submitted;
+//   its fees are recomputed by the server as the counts are typed (aria-live), and how the fee
+//   is paid is asked only when something is due at intake.
+// - A 12-digit citizen ID of a returning citizen (typed with any digits: full-width, other
+//   scripts, spaces) fills the applicant's details and, when they are complete, moves on to the
+//   delivery method (arrows pick it, Enter saves).
+// - A postal intake and a transfer each show their own fields only when chosen, so the tab order
+//   holds only what is needed (an organisation and a submitter: applicant.js).
 (function () {
   "use strict";
   const form = document.getElementById("intake-form");
@@ -20,13 +25,70 @@
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
   }
 
+  function show(selector, visible) {
+    form.querySelectorAll(selector).forEach(function (box) {
+      box.hidden = !visible;
+      box.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = !visible; });
+    });
+  }
+
+  function checked(name) {
+    const input = form.querySelector('input[name="' + name + '"]:checked');
+    return input ? input.value : "";
+  }
+
+  function activeBox() {
+    return form.querySelector(".checklist:not([hidden])");
+  }
+
+  // -- fees of the chosen procedure ------------------------------------------------------------
+  let feeRequest = 0;
+  function refreshFees() {
+    const box = activeBox();
+    const fees = box && box.querySelector(".fees");
+    if (!fees) { show(".payment", false); return; }
+    const params = new URLSearchParams();
+    box.querySelectorAll(".fee-count").forEach(function (input) {
+      const value = input.value.normalize("NFKC").trim();
+      if (/^\d+$/.test(value)) params.set(input.name.replace("fee_", ""), value);
+    });
+    const mine = ++feeRequest;
+    fetch(form.dataset.feeUrl.replace("CODE", encodeURIComponent(box.dataset.procedure)) + "?" + params,
+          {headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (quote) {
+        if (!quote || mine !== feeRequest) return;
+        const rows = fees.querySelectorAll(".fee-lines tbody tr");
+        quote.lines.forEach(function (line, i) {
+          if (!rows[i]) return;
+          rows[i].querySelector(".num").textContent = line.text;
+          rows[i].querySelector(".quantity").textContent = line.quantity;
+        });
+        fees.querySelector('[data-testid="fee-intake"]').textContent = quote.text.intake;
+        const atReturn = fees.querySelector('[data-testid="fee-return"]');
+        if (atReturn) atReturn.textContent = quote.text["return"];
+        show(".payment", quote.intake > 0);
+        showTransfer();
+      })
+      .catch(function () { /* the server computes it again when the form is saved */ });
+  }
+
+  function showTransfer() {
+    const payment = form.querySelector(".payment");
+    show(".by-transfer", !payment.hidden && checked("payment_method") === "transfer");
+  }
+
   function showChecklist() {
     document.querySelectorAll(".checklist").forEach(function (box) {
       const active = box.dataset.procedure === select.value;
       box.hidden = !active;
-      box.querySelectorAll("input").forEach(function (input) { input.disabled = !active; });
+      box.querySelectorAll("input, select").forEach(function (input) { input.disabled = !active; });
     });
+    refreshFees();
   }
+
+  // -- the channel (the applicant's and the submitter's fields: applicant.js) ------------------------
+  function showPost() { show(".by-post", checked("channel") === "post"); }
 
   function matches() {
     const words = fold(search.value).split(/\s+/).filter(Boolean);
@@ -44,8 +106,13 @@
   function choose(option) {
     select.value = option.value;
     showChecklist();
-    const first = form.querySelector(".checklist:not([hidden]) input");
-    (first || document.getElementById("applicant_id_number")).focus();
+    const box = activeBox();
+    const first = box && box.querySelector("input:not([disabled]), select:not([disabled])");
+    (first || firstApplicantInput()).focus();
+  }
+
+  function firstApplicantInput() {
+    return form.querySelector('input[name="applicant_kind"]:checked') || document.getElementById("applicant_id_number");
   }
 
   if (search) {
@@ -62,16 +129,29 @@
     });
   }
   select.addEventListener("change", showChecklist);
+  form.addEventListener("input", function (event) {
+    if (event.target.classList.contains("fee-count")) refreshFees();
+  });
+  form.addEventListener("change", function (event) {
+    const name = event.target.name;
+    if (name === "channel") showPost();
+    else if (name === "payment_method") showTransfer();
+  });
   showChecklist();
+  showPost();
 
+  // -- a returning citizen ----------------------------------------------------------------------
   const idField = document.getElementById("applicant_id_number");
   const note = document.getElementById("citizen-note");
   idField.addEventListener("input", function () {
-    if (!/^\d{12}$/.test(idField.value)) return;
-    fetch(form.dataset.citizenUrl.replace("000000000000", idField.value), {headers: {"Accept": "application/json"}})
+    // any Unicode digits, grouped with spaces, dots or dashes: the server gives them one form
+    const typed = idField.value.normalize("NFKC").replace(/[\s.\-]/g, "");
+    if (!/^\p{Nd}{12}$/u.test(typed)) return;
+    fetch(form.dataset.citizenUrl.replace("000000000000", encodeURIComponent(typed)), {headers: {"Accept": "application/json"}})
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (citizen) {
         if (!citizen) { note.textContent = ""; return; }
+        if (citizen.id_number) idField.value = citizen.id_number;
         ["name", "phone", "email", "address"].forEach(function (key) {
           const input = document.getElementById("applicant_" + key);
           if (input && !input.value && citizen[key]) input.value = citizen[key];

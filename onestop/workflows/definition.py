@@ -7,8 +7,29 @@ The format, one TOML file per procedure:
 
 * top level: ``code``, ``name``, ``field``, ``level`` (one of the levels of
   ``agencies/structure.toml``), ``service_level`` (2, 3 or 4), ``budget_days`` (the legal time in
-  working days), optional ``fee``, ``notes`` and ``cutoff``, then ``[[documents]]`` (``key``,
-  ``name``, ``form``, ``required``, ``copies``) and ``[[steps]]``;
+  working days), optional ``fee`` (the fees as the catalogue words them), ``notes``, ``cutoff``,
+  ``lookup_by``, ``supplement_limit_days``, ``supplement_reminder_days`` and ``e_result``, then
+  ``[[documents]]`` (``key``, ``name``, ``form``, ``required``, ``copies``, ``on_behalf``),
+  ``[[fields]]``, ``[[fees]]`` and ``[[steps]]``;
+* ``[[fees]]`` (optional; none: free): the fees as amounts the desk computes, collects and
+  receipts, each ``key``, ``name``, ``kind``, ``per``, ``amount``, ``tiers``, ``cap``,
+  ``online_percent``, ``collect``, ``estimated`` and ``source``: see ``fee_schedule.py``;
+* ``[[fields]]`` (optional): the procedure's own data the desk records (the child of a birth
+  registration, the parcel of a land dossier), each ``key``, ``label``, ``type`` (text, integer,
+  decimal, date, choice), ``required``, ``hint`` and the type's bounds: see ``fields.py``;
+* a document with ``on_behalf = true`` is the authorisation of someone filing on the applicant's
+  behalf (người nộp thay): required then, and only then (so it cannot be ``required``); a
+  procedure without one does not take filings on behalf;
+* ``lookup_by`` (default ``"either"``): whose last four digits open the public look-up:
+  ``"applicant"`` (the applicant's ID, an organisation's tax code), ``"submitter"`` (the
+  submitter's, when someone filed on behalf) or ``"either"``;
+* ``supplement_limit_days`` (optional, working days): a supplement not brought within this time
+  ends the dossier; the deadline sweep fires the supplement step's ``stop`` action as the system
+  (each supplement step must then have one, to a final step) and the desk prints the stop
+  notice (slip 05). ``supplement_reminder_days`` (default 1, less than the limit): the citizen is
+  reminded this many working days before;
+* ``e_result = true``: the signed result (PDF) must be uploaded before the ``sign`` action (a
+  procedure with it has a step with that action); without it the upload is offered, not required;
 * ``cutoff = "HH:MM"`` (optional): a dossier received on a working day after that local time is
   counted from the opening of the next working day (e.g. ``"15:00"`` for birth registration); it
   must fall inside the standard office hours. Without it the budget counts from the receipt;
@@ -38,10 +59,8 @@ Levels and sectors are the names listed in ``agencies/structure.toml``, so a two
 (province and commune) is written with other names, not other code.
 """
 import difflib
-import functools
 import re
 import tomllib
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
@@ -51,7 +70,13 @@ from flask_babel import lazy_gettext as _l
 
 from onestop.agencies.structure import Structure, structure
 from onestop.core.calendar import HOURS_PER_DAY, OfficeHours
+from onestop.workflows import fee_schedule
+from onestop.workflows.errors import DefinitionError
+from onestop.workflows.fee_schedule import Fee
+from onestop.workflows.fields import FieldSpec, parse_fields
+from onestop.workflows.graph import check_features, check_graph
 from onestop.workflows.guards import GUARDS
+from onestop.workflows.holder_rules import EXTERNAL_ROLE, HolderRule, check_holder, parse_holder  # noqa: F401  (re-exported)
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 
@@ -73,62 +98,22 @@ ACTION_LABELS = {
     "send_result": _l("Chuyển kết quả về bộ phận một cửa"),
     "return_result": _l("Trả kết quả"),
     "withdraw": _l("Rút hồ sơ"),
+    "stop": _l("Dừng xử lý hồ sơ"),
 }
+#: actions only the system fires (the deadline sweep), never offered to a person
+SYSTEM_ACTIONS = frozenset({"stop"})
+#: whose digits the public look-up accepts (``lookup_by``)
+LOOKUP_BY = ("applicant", "submitter", "either")
 #: the fields each table of a procedure file may have; anything else is refused (a typo would
 #: otherwise be ignored silently, e.g. ``budjet_days`` leaving the budget at its default)
-TOP_FIELDS = ("code", "name", "field", "level", "service_level", "budget_days", "fee", "notes", "cutoff", "documents",
-              "steps")
-DOCUMENT_FIELDS = ("key", "name", "form", "required", "copies")
+TOP_FIELDS = ("code", "name", "field", "level", "service_level", "budget_days", "fee", "notes", "cutoff", "lookup_by",
+              "supplement_limit_days", "supplement_reminder_days", "e_result", "documents", "fields", "fees", "steps")
+DOCUMENT_FIELDS = ("key", "name", "form", "required", "copies", "on_behalf")
 STEP_FIELDS = ("key", "name", "holder", "role", "hours", "kind", "outcome", "branch", "actions")
 ACTION_FIELDS = ("name", "to", "guards", "role", "label")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _CUTOFF = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-#: the kinds of holder rule, and which of them take an ``@<level>`` qualifier
-HOLDER_KINDS = ("desk", "level", "sector", "agency", "external")
-QUALIFIED_KINDS = ("desk", "sector")
-HOLDER_SYNTAX = ("'desk', 'desk@<level>', 'level:<level>', 'sector:<sector>', 'sector:<sector>@<level>', "
-                 "'agency:<code>' or 'external:<system>'")
-#: the role of the account another system acts with on the steps it holds
-EXTERNAL_ROLE = "officer"
 
-
-class DefinitionError(ValueError):
-    """A procedure file is wrong: says which file, which field and why."""
-
-    def __init__(self, source: str, field_name: str, reason: str):
-        self.source, self.field, self.reason = source, field_name, reason
-        super().__init__(f"{source}: {field_name}: {reason}")
-
-
-@dataclass(frozen=True)
-class HolderRule:
-    """A step's ``holder`` taken apart: ``sector:justice@department`` is
-    ``HolderRule("sector", "justice", "department")``."""
-    kind: str
-    value: str = ""
-    #: the ``@<level>`` qualifier: only agencies of this level qualify
-    level: str | None = None
-
-
-@functools.cache
-def parse_holder(spec: str) -> HolderRule:
-    """The parts of a holder rule; ``ValueError`` (with the reason) when it is not one.
-
-    Only the syntax is checked here; whether the level or sector exists is the validator's job.
-    """
-    base, at, level = spec.partition("@")
-    kind, colon, value = base.partition(":")
-    if kind not in HOLDER_KINDS:
-        raise ValueError(f"not a holder rule; use {HOLDER_SYNTAX}")
-    if kind == "desk" and colon:
-        raise ValueError(f"'desk' takes no ':<value>'; use {HOLDER_SYNTAX}")
-    if kind != "desk" and not value:
-        raise ValueError(f"{kind!r} needs a value after ':'; use {HOLDER_SYNTAX}")
-    if at and kind not in QUALIFIED_KINDS:
-        raise ValueError(f"'@<level>' narrows only 'desk' and 'sector:<sector>' rules, not {kind!r}")
-    if at and not level:
-        raise ValueError("a level is missing after '@', e.g. 'sector:justice@department'")
-    return HolderRule(kind=kind, value=value, level=level or None)
 
 
 @dataclass(frozen=True)
@@ -138,6 +123,8 @@ class Document:
     form: str = "original"
     required: bool = True
     copies: int = 1
+    #: the authorisation of a submitter filing on the applicant's behalf: required then only
+    on_behalf: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,6 +177,18 @@ class Procedure:
     notes: str = ""
     #: local time after which a dossier received on a working day counts from the next working day
     cutoff: time | None = None
+    #: the fees the desk computes and receipts (none: free)
+    fees: tuple[Fee, ...] = ()
+    #: the procedure's own data the desk records
+    fields: tuple[FieldSpec, ...] = ()
+    #: whose last four digits open the public look-up
+    lookup_by: str = "either"
+    #: working days a supplement may take before the sweep stops the dossier; None: no limit
+    supplement_limit_days: int | None = None
+    #: working days before that limit the citizen is reminded
+    supplement_reminder_days: int = 1
+    #: the signed result must be uploaded before it is signed
+    e_result: bool = False
     step_index: dict[str, Step] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -203,16 +202,27 @@ class Procedure:
     def step(self, key: str) -> Step:
         return self.step_index[key]
 
-    def required_documents(self) -> list[Document]:
-        return [d for d in self.documents if d.required]
+    def required_documents(self, on_behalf: bool = False) -> list[Document]:
+        """The documents a complete dossier has; the authorisation too when filed on behalf."""
+        return [d for d in self.documents if d.required or (on_behalf and d.on_behalf)]
 
-    def checklist_problem(self, documents, *, require: bool = True) -> str | None:
+    @property
+    def takes_submitters(self) -> bool:
+        """Whether someone may file on the applicant's behalf (the procedure lists an authorisation)."""
+        return any(d.on_behalf for d in self.documents)
+
+    def own_field(self, key: str) -> FieldSpec | None:
+        """The declared field of the procedure's own data with this key."""
+        return next((f for f in self.fields if f.key == key), None)
+
+    def checklist_problem(self, documents, *, require: bool = True, on_behalf: bool = False) -> str | None:
         """Why ``documents`` (keys) are not a checklist of this procedure, in the request's language:
-        a document it does not list, or (``require``) a required one missing; None when they are."""
+        a document it does not list, or (``require``) a required one missing (``on_behalf``: the
+        authorisation of a submitter too); None when they are."""
         unknown = set(documents) - {d.key for d in self.documents}
         if unknown:
             return _("Có giấy tờ không thuộc thủ tục đã chọn: %(documents)s.", documents=", ".join(sorted(unknown)))
-        missing = [d.name for d in self.required_documents() if d.key not in documents] if require else []
+        missing = [d.name for d in self.required_documents(on_behalf) if d.key not in documents] if require else []
         if missing:
             return _("Còn thiếu giấy tờ bắt buộc: %(documents)s", documents="; ".join(missing))
         return None
@@ -248,28 +258,6 @@ def _check_fields(data, known: tuple[str, ...], source: str, where: str) -> None
             raise DefinitionError(source, f"{where}{name}", f"unknown field {name!r}{hint}; known: {', '.join(known)}")
 
 
-def _check_holder(holder: str, known: Structure, source: str, where: str) -> None:
-    """Refuse a holder rule that is malformed or names a level or sector ``structure.toml`` does not have."""
-    try:
-        rule = parse_holder(holder)
-    except ValueError as exc:
-        raise DefinitionError(source, f"{where}holder", f"unknown agency {holder!r}: {exc}") from None
-    if rule.kind == "external" and rule.value not in known.external_systems:
-        names = sorted(known.external_systems)
-        close = difflib.get_close_matches(rule.value, names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise DefinitionError(source, f"{where}holder", f"unknown system {rule.value!r}{hint}; known systems "
-                                                        f"(external_systems in structure.toml): {', '.join(names) or 'none'}")
-    for what, name, names in (("level", rule.value if rule.kind == "level" else None, known.levels),
-                              ("sector", rule.value if rule.kind == "sector" else None, sorted(known.sectors)),
-                              ("level", rule.level, known.levels)):
-        if name is not None and name not in names:
-            close = difflib.get_close_matches(name, names, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise DefinitionError(source, f"{where}holder", f"unknown agency {holder!r}: no {what} {name!r}{hint}; "
-                                                            f"known {what}s: {', '.join(names)}")
-
-
 def _parse_cutoff(data: dict, source: str, office_hours: OfficeHours) -> time | None:
     text = _get(data, "cutoff", str, source, "", None)
     if text is None:
@@ -297,7 +285,11 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None,
             key=_get(doc, "key", str, source, where), name=_get(doc, "name", str, source, where),
             form=_get(doc, "form", str, source, where, "original"),
             required=_get(doc, "required", bool, source, where, True),
-            copies=_get(doc, "copies", int, source, where, 1)))
+            copies=_get(doc, "copies", int, source, where, 1),
+            on_behalf=_get(doc, "on_behalf", bool, source, where, False)))
+        if documents[-1].on_behalf and documents[-1].required:
+            raise DefinitionError(source, f"{where}required", "an on_behalf document (the authorisation of someone "
+                                                              "filing on behalf) is required only then: set required = false")
     doc_keys = [d.key for d in documents]
     if len(set(doc_keys)) != len(doc_keys):
         raise DefinitionError(source, "documents", "two documents share a key")
@@ -319,7 +311,7 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None,
         if kind == "final" and outcome not in OUTCOMES:
             raise DefinitionError(source, f"{where}outcome", f"a final step needs outcome, one of {', '.join(OUTCOMES)}")
         holder = _get(raw, "holder", str, source, where)
-        _check_holder(holder, known, source, where)
+        check_holder(holder, known, source, where)
         role = _get(raw, "role", str, source, where, "officer")
         if role not in ROLES:
             raise DefinitionError(source, f"{where}role", f"unknown role {role!r}; known: {', '.join(ROLES)}")
@@ -351,6 +343,9 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None,
             if external and arole not in (None, EXTERNAL_ROLE):
                 raise DefinitionError(source, f"{awhere}role", f"the actions of a step held by another system are "
                                                                f"that system's ({EXTERNAL_ROLE!r}), not {arole!r}")
+            if name in SYSTEM_ACTIONS and (arole is not None or guards):
+                raise DefinitionError(source, f"{awhere}name", f"{name!r} is fired by the system (the deadline sweep): "
+                                                               "it takes no role and no guards")
             if any(a.name == name for a in actions):
                 raise DefinitionError(source, f"{awhere}name", f"action {name!r} appears twice in step {key!r}")
             actions.append(Action(name=name, target=_get(act, "to", str, source, awhere), guards=guards,
@@ -367,66 +362,45 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None,
     service_level = _get(data, "service_level", int, source, "")
     if service_level not in (2, 3, 4):
         raise DefinitionError(source, "service_level", "must be 2, 3 or 4")
+    lookup_by = _get(data, "lookup_by", str, source, "", "either")
+    if lookup_by not in LOOKUP_BY:
+        raise DefinitionError(source, "lookup_by", f"unknown value {lookup_by!r}; known: {', '.join(LOOKUP_BY)}")
+    if lookup_by == "submitter" and not any(d.on_behalf for d in documents):
+        raise DefinitionError(source, "lookup_by", "'submitter' needs filings on behalf: list the authorisation "
+                                                   "document with on_behalf = true")
+
+    def error(field_name: str, reason: str) -> DefinitionError:
+        return DefinitionError(source, field_name, reason)
+
     procedure = Procedure(
         code=_get(data, "code", str, source, ""), name=_get(data, "name", str, source, ""),
         field=_get(data, "field", str, source, ""), level=level, service_level=service_level,
         budget_days=float(_get(data, "budget_days", (int, float), source, "")),
         fee=_get(data, "fee", str, source, "", ""), notes=_get(data, "notes", str, source, "", ""),
         cutoff=_parse_cutoff(data, source, office_hours or OfficeHours()),
+        fees=fee_schedule.parse_fees(data.get("fees"), error), fields=parse_fields(data.get("fields"), source, error),
+        lookup_by=lookup_by, **_supplement_limit(data, source), e_result=_get(data, "e_result", bool, source, "", False),
         documents=tuple(documents), steps=tuple(steps), source=source)
     procedure.step_index.update({s.key: s for s in steps})
-    _check_graph(procedure)
+    check_graph(procedure)
+    check_features(procedure)
     return procedure
 
 
-def _check_graph(p: Procedure) -> None:
-    src = p.source
-    if len(p.step_index) != len(p.steps):
-        raise DefinitionError(src, "steps", "two steps share a key")
-    if p.start.is_final:
-        raise DefinitionError(src, f"steps.{p.start.key}", "the first step cannot be final")
-    for step in p.steps:
-        for action in step.actions:
-            if action.target not in p.step_index:
-                raise DefinitionError(src, f"steps.{step.key}.actions.{action.name}.to",
-                                      f"unknown step {action.target!r}")
-        if step.is_final and step.actions:
-            raise DefinitionError(src, f"steps.{step.key}.actions", "a final step has no actions")
-        if not step.is_final and not step.actions:
-            raise DefinitionError(src, f"steps.{step.key}.actions", "step has no way out (no actions)")
-    reachable = _reach(p.start.key, lambda k: [a.target for a in p.step(k).actions])
-    for step in p.steps:
-        if step.key not in reachable:
-            raise DefinitionError(src, f"steps.{step.key}", "unreachable from the first step")
-    reverse: dict[str, list[str]] = {s.key: [] for s in p.steps}
-    for step in p.steps:
-        for action in step.actions:
-            reverse[action.target].append(step.key)
-    finals = [s.key for s in p.steps if s.is_final]
-    can_finish: set[str] = set()
-    for key in finals:
-        can_finish |= _reach(key, lambda k: reverse[k])
-    for step in p.steps:
-        if step.key not in can_finish:
-            raise DefinitionError(src, f"steps.{step.key}", "no path from this step to an end")
-    if not any(s.outcome == "done" for s in p.steps):
-        raise DefinitionError(src, "steps", "no final step with outcome 'done'")
-    main_hours = sum(s.hours for s in p.steps if s.kind == "work" and not s.branch)
-    if abs(main_hours - p.budget_hours) > 0.01:
-        raise DefinitionError(
-            src, "steps.hours",
-            f"step budgets add up to {main_hours:g} h but the legal budget is {p.budget_days:g} "
-            f"working days = {p.budget_hours:g} h (mark re-work steps with branch = true)")
-
-
-def _reach(start: str, neighbours) -> set[str]:
-    seen, queue = {start}, deque([start])
-    while queue:
-        for nxt in neighbours(queue.popleft()):
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return seen
+def _supplement_limit(data: dict, source: str) -> dict:
+    limit = _get(data, "supplement_limit_days", int, source, "", None)
+    reminder = _get(data, "supplement_reminder_days", int, source, "", 1)
+    if limit is None:
+        if "supplement_reminder_days" in data:
+            raise DefinitionError(source, "supplement_reminder_days", "needs supplement_limit_days (the reminder "
+                                                                      "comes that many working days before the limit)")
+        return {}
+    if not 1 <= limit <= 365:
+        raise DefinitionError(source, "supplement_limit_days", f"must be from 1 to 365 working days, got {limit}")
+    if not 0 <= reminder < limit:
+        raise DefinitionError(source, "supplement_reminder_days", f"must be from 0 to {limit - 1} "
+                                                                  f"(before the limit of {limit} working days), got {reminder}")
+    return {"supplement_limit_days": limit, "supplement_reminder_days": reminder}
 
 
 def load_catalogue(directory: Path = CATALOGUE_DIR, office_hours: OfficeHours | None = None) -> dict[str, Procedure]:

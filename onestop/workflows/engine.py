@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from transitions import Machine, MachineError
 
-from onestop.workflows.definition import Action, Procedure, Step
+from onestop.workflows.definition import SYSTEM_ACTIONS, Action, Procedure, Step
 from onestop.workflows.guards import GUARDS
 from onestop.workflows.holders import AgencyTree, HolderNotFound, Node
 
@@ -112,9 +112,10 @@ class Engine:
         return problems
 
     def actions_for_role(self, procedure: Procedure, step_key: str, role: str) -> list[Action]:
-        """Actions of the step this role may press (guards are checked when fired)."""
+        """Actions of the step this role may press (guards are checked when fired); the system's
+        own (``stop``) are never offered."""
         step = procedure.step(step_key)
-        return [a for a in step.actions if (a.role or step.role) == role]
+        return [a for a in step.actions if (a.role or step.role) == role and a.name not in SYSTEM_ACTIONS]
 
     def fire(self, dossier, action_name: str, note: str | None = None) -> tuple[Step, Step]:
         """Move the dossier along ``action_name``; returns (from step, to step).

@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 
 
 def required_documents(flow: "Flow") -> str | None:
-    return flow.procedure.checklist_problem(flow.dossier.documents or [])
+    """Every required document, and the authorisation when someone filed on the applicant's behalf."""
+    on_behalf = getattr(flow.dossier, "submitter_name", None) is not None
+    return flow.procedure.checklist_problem(flow.dossier.documents or [], on_behalf=on_behalf)
 
 
 def note_given(flow: "Flow") -> str | None:

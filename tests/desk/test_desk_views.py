@@ -14,6 +14,9 @@ VALID = {
     "applicant_email": "",
     "applicant_address": "5 Lạch Tray, Ngô Quyền, Hải Phòng",
     "documents": ["application", "land_papers", "cadastral_extract", "fee_declaration"],
+    "detail_parcel_number": "125",
+    "detail_map_sheet": "14",
+    "detail_area": "86,5",
     "delivery_method": "desk",
     "note": "",
 }

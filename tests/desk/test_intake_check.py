@@ -21,7 +21,9 @@ def agency(db, code: str) -> Agency:
 
 
 def _offered(page: str) -> set[str]:
-    return set(re.findall(r'<option value="([\w.-]+)"', page))
+    """The procedures of the procedure list (the procedures' own fields have lists of their own)."""
+    select = re.search(r'<select id="procedure_code".*?</select>', page, re.S).group(0)
+    return set(re.findall(r'<option value="([\w.-]+)"', select))
 
 
 def test_what_each_level_of_desk_can_receive(db):

@@ -25,6 +25,22 @@ NOT_VERBS = {
     "onestop.extension_requests.operations.new_date_problem",
     "onestop.online.operations.discard_files",  # files of an application that was never committed
     "onestop.online.operations._tell_applicant",
+    # subscribers of the dossier's signals, run inside the verb that sent them
+    "onestop.fees.operations._assess_on_receipt", "onestop.fees.operations._paid_before_return",
+    "onestop.supplements.operations._track_rounds", "onestop.supplements.operations._open",
+    "onestop.supplements.operations._close", "onestop.results.operations._uploaded_before_signing",
+    # reads
+    "onestop.fees.operations.assessment_of", "onestop.supplements.operations.open_round",
+    "onestop.supplements.operations.rounds_of", "onestop.results.operations.current_result",
+    "onestop.results.operations.may_upload", "onestop.ratings.operations.rating_of",
+    "onestop.ratings.operations.may_be_rated", "onestop.messages.operations.recipients",
+    # the fee owed, written inside the receiving verb (a subscriber of ``received``)
+    "onestop.fees.operations.assess",
+    # a message queued for the citizen by a verb's subscriber, inside that verb
+    "onestop.messages.operations.tell",
+    # check their input, then press a verb through the door (perform_action, collect_fee)
+    "onestop.fees.operations.collect_at_intake", "onestop.fees.operations.collect_due",
+    "onestop.supplements.operations.request_supplement", "onestop.supplements.operations.receive_supplement",
 }
 
 

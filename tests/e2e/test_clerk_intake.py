@@ -14,6 +14,8 @@ REQUIRED = {"application", "land_papers", "cadastral_extract", "fee_declaration"
 NAME = "Trần Thị Bích Ngọc"
 ADDRESS = "25 Điện Biên Phủ, Hồng Bàng, Hải Phòng"
 STNMT = "Sở Tài nguyên và Môi trường"
+#: the land dossier's own data: parcel number, map sheet, area (m²)
+PARCEL = ("125", "14", "86,5")
 
 
 def _focused(page) -> dict:
@@ -32,20 +34,27 @@ def _fill_intake(page, *, id_number: str) -> None:
     checklist = page.locator(f".checklist[data-procedure='{LAND}']")
     expect(checklist).to_be_visible()
 
-    # Space on each required paper, Tab to the next, until the applicant's ID number.
+    # Space on each required paper, Tab to the next, then the parcel (its number, map sheet, area),
+    # Tab over the applicant's kind (a person), until the applicant's ID number.
     ticked = set()
-    for _ in range(20):
+    parcel = list(PARCEL)
+    for _ in range(30):
         focused = _focused(page)
         if focused["id"] == "applicant_id_number":
             break
-        assert focused["name"] == "documents" and focused["type"] == "checkbox", focused
-        if focused["value"] in REQUIRED:
-            page.keyboard.press("Space")
-            ticked.add(focused["value"])
+        if focused["name"] == "documents":
+            assert focused["type"] == "checkbox", focused
+            if focused["value"] in REQUIRED:
+                page.keyboard.press("Space")
+                ticked.add(focused["value"])
+        elif focused["name"].startswith("detail_"):
+            page.keyboard.type(parcel.pop(0))
+        else:
+            assert (focused["name"], focused["value"]) == ("applicant_kind", "person"), focused
         page.keyboard.press("Tab")
     else:
         pytest.fail("Tab never reached the applicant's ID number")
-    assert ticked == REQUIRED
+    assert ticked == REQUIRED and not parcel
     for key in REQUIRED:
         expect(checklist.locator(f"input[value='{key}']")).to_be_checked()
 
@@ -106,6 +115,7 @@ def test_clerk_logs_a_land_dossier_with_the_keyboard(committed, browser_page, lo
     assert dossier.procedure_code == LAND
     assert dossier.status == Status.PROCESSING
     assert set(dossier.documents) == REQUIRED
+    assert dossier.details == {"parcel_number": "125", "map_sheet": "14", "area": 86.5}
     assert dossier.received_by.username == "hb.clerk"
     assert page.url.endswith(f"/desk/dossiers/{dossier.id}/receipt")
 

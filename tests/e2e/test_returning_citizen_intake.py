@@ -15,9 +15,11 @@ from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
-#: keys per journey: menu 1 + search and Enter + Space/Tab through the checklist + 12 ID digits
+#: keys per journey: menu 1 + search and Enter + Space/Tab through the checklist + the procedure's own
+#: data or its fee's counts, a Tab after each + Tab over the applicant's kind + 12 ID digits
 #: + (ArrowRight for the post) + Enter
-KEY_BUDGET = {"2.000815": 1 + 11 + 4 + 12 + 1, "1.013978": 1 + 16 + 10 + 12 + 2}
+KEY_BUDGET = {"2.000815": 1 + 11 + 4 + (1 + 1) + 1 + 1 + 12 + 1,  # 2 pages; copies left at 1
+              "1.013978": 1 + 16 + 10 + (3 + 1) + (2 + 1) + (4 + 1) + 1 + 12 + 2}  # parcel, map sheet, area
 
 
 @pytest.mark.parametrize("journey", JOURNEYS, ids=[j.procedure for j in JOURNEYS])

@@ -25,6 +25,8 @@ def form(db, **changes) -> dict:
             "applicant_id_number": "031190004321", "applicant_phone": "0987654321",
             "applicant_email": "binh@example.vn", "applicant_address": "5 Lê Lợi, Máy Tơ, Ngô Quyền",
             "delivery_method": "desk",
+            "detail_child_name": "Trần Minh Khang", "detail_child_sex": "Nam", "detail_child_birth_date": "02/11/2026",
+            "detail_child_birth_place": "Bệnh viện Phụ sản Hải Phòng",
             "file_declaration": (BytesIO(PDF), "To khai khai sinh.pdf"),
             "file_birth_notice": (BytesIO(PDF), "Giay chung sinh.pdf")}
     data.update(changes)

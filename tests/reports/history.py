@@ -18,6 +18,7 @@ from onestop.dossiers.operations import perform_action, receive_dossier, return_
 from onestop.extension_requests.operations import approve_extension, request_extension
 from onestop.workflows.engine import engine
 from tests.conftest import vn
+from tests.helpers import before
 
 COPY = "2.000815"  # ward, service level 2, 1 working day, no supplement step
 BIRTH = "1.001193"  # ward, service level 4, 1 working day, supplement step
@@ -53,6 +54,7 @@ class History:
     def act(self, name: str, when, action: str, username: str, note: str | None = None) -> None:
         dossier = self.dossiers[name]
         with clock.frozen(when):
+            before(dossier, _user(self.db, username), action)
             if action == "return_result":
                 return_result(dossier, _user(self.db, username), recipient=APPLICANT.name)
             else:
@@ -165,6 +167,7 @@ EXPECTED = {
     "new_desk": {"C_early", "D_on_time", "G_withdrawn", "H_waiting", "I_crossing_within", "J_waiting_at_end",
                  "K_overdue_at_end", "L_extended_late", "M_lc_within"},
     "new_interconnection": {"F_interconnection_refused"},
+    "new_post": set(),
     "finished": {"B_carried_late", "C_early", "D_on_time", "E_online_late", "L_extended_late", "Q_lc_online_early"},
     "finished_early": {"C_early", "Q_lc_online_early"},
     "finished_on_time": {"D_on_time"},

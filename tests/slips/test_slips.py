@@ -17,6 +17,7 @@ from onestop.dossiers.operations import perform_action, return_result
 from onestop.extension_requests.operations import approve_extension, request_extension
 from onestop.extensions import db as _db
 from tests.conftest import vn
+from tests.helpers import settle_fees
 
 #: the top-left block of a Hồng Bàng desk slip, as HTML and as lines of the PDF's text
 HB_DESK = ("ỦY BAN NHÂN DÂN<br>QUẬN HỒNG BÀNG", "BỘ PHẬN TIẾP NHẬN<br>VÀ TRẢ KẾT QUẢ")
@@ -69,6 +70,7 @@ def journey(db, received, user):
     _act(d, "forward", "stnmt.officer", user, at=vn(2026, 12, 15, 9, 0))
     _act(d, "sign", "hp.supervisor", user, at=vn(2027, 1, 4, 9, 0))  # 40 working hours were due 22/12
     with clock.frozen(vn(2027, 1, 5, 15, 0)):
+        settle_fees(d, user("hb.clerk"))
         return_result(d, user("hb.clerk"), recipient="Trần Thị Bình")
     db.session.commit()
     return d

@@ -10,6 +10,7 @@ from onestop.api.systems import account_of
 from onestop.dossiers.models import Status
 from onestop.dossiers.operations import perform_action, receive_dossier, return_result
 from tests.conftest import APPLICANT
+from tests.helpers import before
 from tests.workflows.demo_desks import CATALOGUE, receiving_desk_code
 
 MAIN_PATH = ("forward", "sign", "approve", "send_result", "supplement_received", "return_result")
@@ -32,6 +33,7 @@ def test_main_path_reaches_the_result(db, user, code):
         actor = account_of(dossier.holder_agency) or user(
             f"{dossier.holder_agency.code.lower()}.{step.action(action).role or step.role}")
         assert actor is not None, f"no demo user for {step.key} at {dossier.holder_agency.code}"
+        before(dossier, actor, action)
         if action == "return_result":
             return_result(dossier, actor, recipient=APPLICANT.name)
         else:
@@ -40,7 +42,7 @@ def test_main_path_reaches_the_result(db, user, code):
     assert dossier.step == "done", walked
     assert dossier.status == Status.DONE and dossier.finished_at is not None
     assert walked[-1] == ("done", desk), "the result goes back to the desk that received the dossier"
-    assert len(dossier.events) == len(walked)
+    assert len([e for e in dossier.events if e.is_move]) == len(walked)
 
 
 def test_land_transfer_waits_for_the_tax_payment_with_the_clock_stopped(db, user):
