@@ -9,7 +9,7 @@ from sqlalchemy import select
 from onestop.auth.access import access
 from onestop.core.errors import OperationError
 from onestop.core.submit import submit
-from onestop.dossiers.models import Dossier, Status
+from onestop.dossiers.models import Dossier
 from onestop.dossiers.operations import available_actions, can_receive
 from onestop.dossiers.page import panel, render_dossier_page
 from onestop.dossiers.scope import get_dossier_or_404
@@ -119,7 +119,7 @@ def refund(dossier_id: int, payment_id: int):
     dossier = get_dossier_or_404(current_user, dossier_id)
     payment = db.session.scalar(select(FeePayment).where(FeePayment.id == payment_id,
                                                          FeePayment.dossier_id == dossier.id))
-    if payment is None or dossier.status != Status.REFUSED:
+    if payment is None:
         abort(404)
     form = RefundForm()
     if not form.validate_on_submit():

@@ -80,7 +80,7 @@ def test_an_admin_onboards_a_clerk_who_logs_a_dossier(leaves_no_account, live_se
     expect(clerk.get_by_role("status")).to_contain_text("Đã đổi mật khẩu")
 
     _open_intake(clerk)
-    _fill_intake(clerk, id_number="031290007788")
+    _fill_intake(clerk, id_number="031090007788")
     clerk.keyboard.press("Enter")
     expect(clerk).to_have_url(re.compile(r"/desk/dossiers/\d+/receipt$"))
     code = clerk.get_by_test_id("dossier-code").inner_text()

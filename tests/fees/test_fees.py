@@ -144,7 +144,8 @@ def test_a_refused_dossier_refunds_its_fees_once(client, login_as, db, create_do
     (payment,) = _payments(db)
     login_as("hbmk.clerk")
     url = f"/dossiers/{dossier.id}/fees/{payment.id}/refund"
-    assert client.post(url, data={"refund_method": "cash", "refund_reason": "x"}).status_code == 404  # not refused
+    response = client.post(url, data={"refund_method": "cash", "refund_reason": "x"})  # not refused: said, not hidden
+    assert response.status_code == 422 and "hồ sơ bị từ chối" in response.get_data(as_text=True)
     perform_action(dossier, user("hbmk.clerk"), "refuse", note="Bản chính bị tẩy xóa")
     db.session.commit()
     page = client.get(f"/dossiers/{dossier.id}").get_data(as_text=True)

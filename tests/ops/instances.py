@@ -14,6 +14,7 @@ from onestop.auth.models import User
 from onestop.consultations.operations import request_consultation
 from onestop.dossiers.operations import perform_action, receive_dossier, return_result
 from onestop.extensions import db
+from onestop.fees.operations import collect_due
 from onestop.online.operations import accept_online_application, refuse_online_application, submit_application
 from onestop.ops.database import reading
 from tests.conftest import APPLICANT, COPY, LAND, LAND_DOCS
@@ -78,6 +79,7 @@ def populate() -> None:
     perform_action(done, ward_clerk, "forward")
     perform_action(done, _user("hbmk.officer"), "forward")
     perform_action(done, _user("hbmk.supervisor"), "sign")
+    collect_due(done, ward_clerk, method="cash", reference=None)
     return_result(done, ward_clerk, recipient="Nguyễn Văn An")
     refused = receive_dossier(ward_clerk, procedure_code=COPY, applicant=APPLICANT, documents=["original", "copy"])
     perform_action(refused, ward_clerk, "refuse", note="Bản chính bị tẩy xoá")

@@ -120,4 +120,6 @@ def test_satisfaction_beside_the_766_indicators(client, login_as, db, create_dos
 def test_the_new_reports_refuse_a_bad_period_without_a_500(client, login_as, p):
     login_as("hp.supervisor")
     for page in ("/reports/satisfaction", "/reports/fees"):
-        assert client.get(f"{page}?p={p}").status_code in (200, 400), (page, p)
+        response = client.get(f"{page}?p={p}")
+        assert response.status_code == 422, (page, p)
+        assert "Kỳ báo cáo" in response.get_data(as_text=True), (page, p)
