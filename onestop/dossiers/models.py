@@ -84,6 +84,8 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
               postgresql_ops={"applicant_name_folded": "gin_trgm_ops"}, info={"postgresql_only": True}),
         Index("ix_dossiers_code_pattern", "code", postgresql_ops={"code": "varchar_pattern_ops"},
               info={"postgresql_only": True}),
+        Index("ix_dossiers_details_trgm", "details_text", postgresql_using="gin",
+              postgresql_ops={"details_text": "gin_trgm_ops"}, info={"postgresql_only": True}),
         CheckConstraint("(channel = 'post') = (intake_waybill IS NOT NULL AND posted_on IS NOT NULL)",
                         name="post_intake_has_waybill"),
         *applicant_constraints(),

@@ -8,7 +8,9 @@ What the text looks like decides what it is compared with:
   a dash, then digits;
 * anything else: the applicant's name from its beginning, without accents or case (``nguyen van a``
   finds "Nguyễn Văn An"), at least ``MIN_NAME`` characters; when no name begins so, a name that
-  contains it (``van an``, ``thi huong``).
+  contains it (``van an``, ``thi huong``);
+* when a name or a number finds nothing, the procedure's own data (``dossiers/details.py``): every
+  word in the fields the desk recorded, label or value (``thua 125``, ``to 14``, the child's name).
 
 Open and closed dossiers alike, only within the user's scope (``dossiers.scope.dossier_scope``),
 the latest received first. Names are compared in ``Dossier.applicant_name_folded`` (kept by the
@@ -26,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from onestop.auth.models import User
 from onestop.core.folding import ascii_digits, fold
+from onestop.dossiers.details import details_match
 from onestop.dossiers.models import Dossier
 from onestop.dossiers.scope import dossier_scope
 from onestop.extensions import db
@@ -61,7 +64,9 @@ def parse(text: str | None) -> Query:
     return Query("name", name)
 
 
-def predicate(query: Query, *, within: bool = False):
+def predicate(query: Query, *, within: bool = False, details: bool = False):
+    if details:
+        return details_match(query.value)
     if query.kind == "number":
         return or_(Dossier.applicant_id_number == query.value[:12], Dossier.applicant_phone == query.value)
     if query.kind == "code":
@@ -71,11 +76,11 @@ def predicate(query: Query, *, within: bool = False):
     return Dossier.applicant_name_folded.startswith(query.value, autoescape=True)
 
 
-def search_statement(user: User, query: Query, limit: int = LIMIT, *, within: bool = False):
+def search_statement(user: User, query: Query, limit: int = LIMIT, *, within: bool = False, details: bool = False):
     """The statement of one search (also what the benchmark times): the ids of the page found first
     (from the index alone where it can), then their rows."""
     newest = (Dossier.received_at.desc(), Dossier.id.desc())
-    ids = (select(Dossier.id).where(predicate(query, within=within), dossier_scope(user))
+    ids = (select(Dossier.id).where(predicate(query, within=within, details=details), dossier_scope(user))
            .order_by(*newest).limit(limit + 1))
     return select(Dossier).where(Dossier.id.in_(ids.scalar_subquery())).order_by(*newest)
 
@@ -87,6 +92,8 @@ def search(user: User, query: Query, limit: int = LIMIT) -> tuple[list[Dossier],
     rows = _run(search_statement(user, query, limit))
     if not rows and query.kind == "name":
         rows = _run(search_statement(user, query, limit, within=True))
+    if not rows and query.kind in ("name", "number"):
+        rows = _run(search_statement(user, query, limit, details=True))
     return rows[:limit], len(rows) > limit
 
 

@@ -129,6 +129,8 @@ def new_page(request, browser, live_server):
             for page in context.pages:
                 number += 1
                 try:
+                    # a request still in flight when the test's data are rolled back would fail on the server
+                    page.wait_for_load_state("networkidle", timeout=5000)
                     page.screenshot(path=str(ARTIFACTS / f"{name}-{number}.png"), full_page=True)
                 except playwright_sync.Error as exc:
                     print(f"screenshot {name}-{number} failed: {exc}", file=sys.stderr)

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from onestop.auth.models import User
 from onestop.dossiers.models import Channel, Dossier
 from onestop.dossiers.operations import perform_action
 from onestop.fees.models import FeePayment
@@ -190,8 +191,10 @@ def test_a_dossier_received_by_post(committed, browser_page, login):
     screenshot(page, "desk-post-2-dossier")
 
 
-def test_the_citizen_rates_on_the_page_the_desk_turns_toward_them(committed, create_dossier, user, browser_page,
-                                                                  login):
+def test_the_citizen_rates_on_the_page_the_desk_turns_toward_them(committed, create_dossier, browser_page, login):
+    def user(username: str) -> User:  # not the ``user`` fixture: it binds the session to a test transaction
+        return committed.session.scalar(select(User).where(User.username == username))
+
     dossier = create_dossier(clerk="hbmk.clerk", procedure=COPY)
     for username, action in (("hbmk.clerk", "forward"), ("hbmk.officer", "forward"), ("hbmk.supervisor", "sign")):
         perform_action(dossier, user(username), action, note="ok")

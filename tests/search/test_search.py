@@ -5,6 +5,7 @@ import pytest
 from onestop.dossiers.applicant import Applicant
 from onestop.dossiers.models import Dossier
 from onestop.search.queries import parse
+from tests.conftest import LAND
 
 AN = Applicant(name="Nguyễn Văn Ấn", id_number="031090009999", phone="0987654321", address="Hồng Bàng")
 BINH = Applicant(name="Đỗ Thị Bình", id_number="031090008888", phone="0911222333", address="Ngô Quyền")
@@ -95,3 +96,21 @@ def test_the_folded_name_follows_the_name(db, two):
 def test_parse():
     assert parse("HB-2612").kind == "code" and parse("0912.345.678").value == "0912345678"
     assert parse("an").kind == "short" and parse("Trần").value == "tran"
+
+
+def test_finds_by_the_procedures_own_data_within_scope(db, client, login_as, user):
+    from onestop.dossiers.operations import receive_dossier
+
+    land = receive_dossier(user("hb.clerk"), procedure_code=LAND, applicant=AN, documents=[],
+                           details={"parcel_number": "125", "map_sheet": "14", "area": 86.5})
+    other = receive_dossier(user("nq.clerk"), procedure_code=LAND, applicant=BINH, documents=[],
+                            details={"parcel_number": "125", "map_sheet": "9", "area": 40})
+    db.session.commit()
+    login_as("hb.officer")
+    page = _codes(client, "Thửa đất số 125")
+    assert f'data-code="{land.code}"' in page and f'data-code="{other.code}"' not in page  # the other district's
+    assert f'data-code="{land.code}"' in _codes(client, "to ban do so: 14")
+    assert f'data-code="{land.code}"' not in _codes(client, "thua 126")
+    login_as("admin")
+    page = _codes(client, "thua dat so 125")
+    assert f'data-code="{land.code}"' in page and f'data-code="{other.code}"' in page
