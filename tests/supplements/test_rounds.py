@@ -137,12 +137,12 @@ def test_two_sweeps_at_once_stop_the_dossier_once(app, committed, create_dossier
 
     def sweep(_):
         from onestop.extensions import db as session_db
-        with clock.frozen(due + timedelta(hours=1)):
-            stopped = stop_lapsed(clock.now())
-            session_db.session.commit()
-            return stopped
+        stopped = stop_lapsed(due + timedelta(hours=1))
+        session_db.session.commit()
+        return stopped
 
-    results = race(app, db, 4, lambda: None, sweep)
+    with clock.frozen(due + timedelta(hours=1)):  # once, here: the frozen clock is the whole process's
+        results = race(app, db, 4, lambda: None, sweep)
     assert sorted(results) == [0, 0, 0, 1]
     assert db.session.scalar(select(func.count()).select_from(DossierEvent).where(
         DossierEvent.dossier_id == dossier_id, DossierEvent.action == "stop")) == 1
