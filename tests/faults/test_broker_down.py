@@ -34,6 +34,8 @@ LAND_FORM = {"procedure_code": "1.013978", "applicant_name": "Trần Thị Bình
 def dead_broker(app, committed):
     """The app publishes to a closed port until ``back()`` (or the test's end) points it at the
     configured broker again."""
+    import kombu.transport.redis  # noqa: F401  (imported once per process, in embedded mode here: not the outage's cost)
+
     celery = app.extensions["celery"]
     real = celery.conf.broker_url
 
