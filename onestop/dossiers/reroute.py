@@ -9,26 +9,21 @@ unassigned at a step entered more than a grace period ago is routed again. ``rou
 (it locks the row and does nothing once the dossier is assigned or has moved on), so a message that
 arrives afterwards, or a second beat, changes nothing: each dossier gets one assignment.
 
-Left out, because nobody routes them in the first place: a dossier still at its first step (one
-handed over by another system waits, unassigned, in the desk's queue) and the steps another system
-holds (``external:<system>``). A dossier that no one can take yet (every officer of the role away)
-is tried again at each beat, and assigned as soon as someone is back.
+Left out, because nobody routes it in the first place: a dossier still at its first step (one handed
+over by another system waits, unassigned, in the desk's queue). A step another system holds is
+routed to that system's account like any other. A dossier that no one can take yet (every officer
+of the role away) is tried again at each beat, and assigned as soon as someone is back.
 """
+import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, not_, or_, select
+from sqlalchemy import select
 
 from onestop.dossiers.models import OPEN_STATUSES, Dossier
 from onestop.dossiers.operations import route
 from onestop.extensions import db
-from onestop.workflows.engine import engine
 
-
-def _external_steps():
-    """A condition true for the dossiers at a step another system holds (none: false)."""
-    pairs = [and_(Dossier.procedure_code == p.code, Dossier.step == s.key)
-             for p in engine().procedures() for s in p.steps if s.external_system]
-    return or_(*pairs) if pairs else None
+log = logging.getLogger(__name__)
 
 
 def stranded(now: datetime, grace_seconds: float, limit: int = 500) -> list[tuple[int, int]]:
@@ -38,15 +33,13 @@ def stranded(now: datetime, grace_seconds: float, limit: int = 500) -> list[tupl
              .where(Dossier.status.in_(OPEN_STATUSES), Dossier.assignee_id.is_(None), Dossier.step_seq > 0,
                     Dossier.step_started_at < now - timedelta(seconds=grace_seconds))
              .order_by(Dossier.step_started_at, Dossier.id).limit(limit))
-    external = _external_steps()
-    if external is not None:
-        query = query.where(not_(external))
     return [tuple(row) for row in db.session.execute(query).all()]
 
 
 def reroute_unassigned(now: datetime, grace_seconds: float, limit: int = 500) -> int:
     """Route each stranded dossier again, each in its own transaction (one dossier's lock is held only
-    while it is routed); returns how many were assigned. Commits."""
+    while it is routed); returns how many were assigned. Commits. One that fails is logged and
+    left for the next beat: it must not keep the others waiting."""
     found = stranded(now, grace_seconds, limit)
     db.session.rollback()
     assigned = 0
@@ -56,5 +49,5 @@ def reroute_unassigned(now: datetime, grace_seconds: float, limit: int = 500) ->
             db.session.commit()
         except Exception:
             db.session.rollback()
-            raise
+            log.exception("dossier %s (move %s): routing again failed", dossier_id, step_seq)
     return assigned
