@@ -129,6 +129,8 @@ class User(threading.Thread):
         self.rng = random.Random(n)
         self.people = People(1000 + n)
         self.count = 0
+        #: (the user's index among those of its kind, how many there are)
+        self.of_kind = (0, 1)
 
     def person(self) -> tuple[str, str, str]:
         """A name and phone from ``people.py``; an ID that the ID check takes (Hải Phòng's code, born
@@ -197,7 +199,10 @@ class User(threading.Thread):
 
     def officer(self) -> None:
         inbox = self.log.timed("inbox", lambda: self.session.get(f"{self.base}/inbox"))
-        ids = sorted({int(i) for i in re.findall(r'href="/dossiers/(\d+)"', inbox.text)})
+        # the officers share one login (one person in many tabs would race themselves): each takes
+        # its own share of the inbox, so that no two press a button on the same dossier at once
+        ids = sorted({int(i) for i in re.findall(r'href="/dossiers/(\d+)"', inbox.text)
+                      if int(i) % self.of_kind[1] == self.of_kind[0]})
         if ids:
             self.pause()
             self.act(self.rng.choice(ids), FORWARD_ACTIONS, "officer action")
@@ -327,6 +332,9 @@ def main() -> int:
     kinds = [k for k, n in MIX.items() for _ in range(max(1, round(n * scale)))]
     stop = time.monotonic() + args.seconds
     users = [User(kind, n, base, log, stop, args.think, desk_id) for n, kind in enumerate(kinds)]
+    for user in users:
+        same = [u for u in users if u.kind == user.kind]
+        user.of_kind = (same.index(user), len(same))
     started = time.monotonic()
     try:
         for user in users:
