@@ -1,7 +1,7 @@
 """dossiers: index of the open ones nobody is assigned to, for the beat that routes them again
 
 Revision ID: 9d4e2b7c1f3a
-Revises: a3be8408e52f
+Revises: b7d2c4e6f8a1
 Create Date: 2026-12-01 16:45:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9d4e2b7c1f3a'
-down_revision = 'a3be8408e52f'
+down_revision = 'b7d2c4e6f8a1'
 branch_labels = None
 depends_on = None
 
