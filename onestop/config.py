@@ -26,14 +26,29 @@ def _database_url(instance_path: Path) -> str:
 
 
 def _celery(instance_path: Path) -> dict:
-    broker = os.environ.get("ONESTOP_BROKER_URL", "filesystem://")
+    """Celery's settings. A killed worker must not lose work: a task is acknowledged only when it
+    has finished (``task_acks_late``), a task whose worker process died goes back to the queue
+    (``task_reject_on_worker_lost``; tasks are idempotent, so running one again is safe), and each
+    worker process holds one message beyond the one it runs (prefetch 1), so a ``kill -9`` strands
+    as little as possible. On Redis what a dead worker held comes back after the visibility
+    timeout: it must outlast the longest task and the longest retry countdown (a retried task
+    waits, unacknowledged, in the worker), or a live task is handed out twice. Work that matters
+    is also found again from the database (``reroute_unassigned``), whatever became of its message.
+    """
+    env = os.environ.get
+    broker = env("ONESTOP_BROKER_URL", "filesystem://")
     conf: dict = {
         "broker_url": broker,
         "task_ignore_result": True,
         "broker_connection_retry_on_startup": True,
         "task_default_queue": "onestop",
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
         "beat_schedule": {
             "relay-outbox": {"task": Task.RELAY_OUTBOX.value, "schedule": timedelta(seconds=30)},
+            "reroute-unassigned": {"task": Task.REROUTE_UNASSIGNED.value,
+                                   "schedule": timedelta(seconds=float(env("ONESTOP_REROUTE_EVERY_SECONDS", "60")))},
             "sweep-deadlines": {"task": Task.SWEEP_DEADLINES.value, "schedule": timedelta(minutes=5)},
             "retry-webhooks": {"task": Task.RETRY_WEBHOOKS.value, "schedule": timedelta(seconds=30)},
         },
@@ -48,6 +63,15 @@ def _celery(instance_path: Path) -> dict:
             "data_folder_out": str(queue),
             "processed_folder": str(processed),
             "store_processed": False,
+        }
+    elif broker.startswith(("redis://", "rediss://")):
+        conf["broker_transport_options"] = {
+            #: seconds before a message a worker took and never acknowledged is handed out again
+            "visibility_timeout": int(env("ONESTOP_BROKER_VISIBILITY_TIMEOUT", "1800")),
+            # a broker that vanishes without closing the connection never hangs a worker or beat for
+            # good (the web's publishing uses the much shorter ONESTOP_PUBLISH_TIMEOUT, core/outbox.py)
+            "socket_connect_timeout": 10,
+            "socket_timeout": 30,
         }
     return conf
 
@@ -73,6 +97,13 @@ def load(instance_path: Path) -> dict:
         "ONESTOP_OFFICE_HOURS": env("ONESTOP_OFFICE_HOURS", "07:30-11:30,13:00-17:00"),
         "ONESTOP_CLOCK_OFFSET_HOURS": float(env("ONESTOP_CLOCK_OFFSET_HOURS", "0")),
         "ONESTOP_DISPATCH_ON_COMMIT": env("ONESTOP_DISPATCH_ON_COMMIT", "1") == "1",
+        #: the longest (seconds) a commit waits for the broker to take its messages; after a failure
+        #: the process leaves them to the relay for the pause (``core/outbox.py``)
+        "ONESTOP_PUBLISH_TIMEOUT": float(env("ONESTOP_PUBLISH_TIMEOUT", "0.5")),
+        "ONESTOP_PUBLISH_PAUSE_SECONDS": float(env("ONESTOP_PUBLISH_PAUSE_SECONDS", "15")),
+        #: a dossier at a step that needs an assignee, unassigned this long after it got there, is
+        #: routed again by the beat (its routing message was lost, or its worker killed)
+        "ONESTOP_REROUTE_GRACE_SECONDS": float(env("ONESTOP_REROUTE_GRACE_SECONDS", "120")),
         "ONESTOP_DUE_SOON_HOURS": float(env("ONESTOP_DUE_SOON_HOURS", "8")),
         # reminders and escalation (global defaults; admins may override them and set per-procedure
         # rules on the calendar page): remind the assignee at this share (%) of a step's budget (0: off),

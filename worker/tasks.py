@@ -2,6 +2,7 @@
 import logging
 
 from celery import shared_task
+from flask import current_app
 
 from onestop.auth import throttle as login_throttle
 from onestop.core import clock, submissions
@@ -9,6 +10,7 @@ from onestop.core.mailer import MailServerUnavailable
 from onestop.core.outbox import relay
 from onestop.core.tasks import Task
 from onestop.dossiers.operations import route
+from onestop.dossiers.reroute import reroute_unassigned as reroute
 from onestop.extensions import db
 from onestop.messages.operations import hand_due
 from onestop.messages.send import send_messages
@@ -64,6 +66,12 @@ def sweep_deadlines() -> dict[str, int]:
         db.session.rollback()
         raise
     return counts
+
+
+@shared_task(name=Task.REROUTE_UNASSIGNED)
+def reroute_unassigned() -> int:
+    """Route again the dossiers a lost message or a killed worker left unassigned (``dossiers/reroute.py``)."""
+    return reroute(clock.now(), current_app.config["ONESTOP_REROUTE_GRACE_SECONDS"])
 
 
 @shared_task(name=Task.RELAY_OUTBOX)

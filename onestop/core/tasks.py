@@ -16,3 +16,4 @@ class Task(StrEnum):
     DELIVER_WEBHOOKS = "onestop.deliver_webhooks"
     RETRY_WEBHOOKS = "onestop.retry_webhooks"
     SEND_CITIZEN_MESSAGES = "onestop.send_citizen_messages"
+    REROUTE_UNASSIGNED = "onestop.reroute_unassigned"

@@ -67,6 +67,10 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
         Index("ix_dossiers_open_holder_due", "holder_agency_id", "due_at",
               postgresql_where=text("status IN ('processing','supplement')"),
               sqlite_where=text("status IN ('processing','supplement')")),
+        # the open dossiers nobody is assigned to, by how long they have waited (dossiers/reroute.py)
+        Index("ix_dossiers_open_unassigned", "step_started_at",
+              postgresql_where=text("assignee_id IS NULL AND status IN ('processing','supplement')"),
+              sqlite_where=text("assignee_id IS NULL AND status IN ('processing','supplement')")),
         # the dossiers waiting for a citizen's supplement (inbox "waiting" tab, desk "supplement" tab)
         Index("ix_dossiers_supplement_holder", "holder_agency_id", "id",
               postgresql_where=text("status = 'supplement'"), sqlite_where=text("status = 'supplement'")),
