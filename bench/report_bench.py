@@ -107,7 +107,7 @@ def main(argv=None) -> int:
                 fresh()
                 now_ = clock.now()
                 load = db.session.execute(queries.load_query(user, now_, queries.due_soon_horizon(now_))).all()
-                return bottlenecks.build(db.session, user, statistics.Window.of(period, now_), working_clock(), load)
+                return bottlenecks.build(db.session, user, statistics.Window.of(period, now_), load)
             return run
 
         def trend():

@@ -10,7 +10,6 @@ from onestop.core import clock
 from onestop.dossiers.operations import route
 from onestop.reports import bottlenecks, queries, statistics
 from onestop.reports.periods import Period
-from onestop.reports.workclock import working_clock
 from tests.conftest import vn
 from tests.reports.history import COPY, LAND, History
 
@@ -53,7 +52,7 @@ def _report(db, username, user):
         supervisor = user(username)
         load = db.session.execute(queries.load_query(supervisor, NOW, queries.due_soon_horizon(NOW))).all()
         w = statistics.Window.of(Period.parse("2026-12"), NOW)
-        return bottlenecks.build(db.session, supervisor, w, working_clock(), load)
+        return bottlenecks.build(db.session, supervisor, w, load)
 
 
 def _agency_id(db, code):
