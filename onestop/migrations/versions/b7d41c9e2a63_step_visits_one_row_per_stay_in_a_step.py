@@ -176,16 +176,12 @@ def upgrade():
                               postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
     if _sql_dialect() == "postgresql":
         op.execute("ANALYZE step_visits")
-    with op.batch_alter_table('dossiers', schema=None) as batch_op:
-        batch_op.drop_index('ix_dossiers_reminded_day_due', postgresql_where=sa.text("status = 'processing'"),
-                            sqlite_where=sa.text("status = 'processing'"))
-        batch_op.drop_index('ix_dossiers_remind_at', postgresql_where=sa.text('remind_at IS NOT NULL'),
-                            sqlite_where=sa.text('remind_at IS NOT NULL'))
-        batch_op.drop_index('ix_dossiers_escalated_due', postgresql_where=sa.text("status = 'processing'"),
-                            sqlite_where=sa.text("status = 'processing'"))
-        batch_op.drop_column('escalated')
-        batch_op.drop_column('reminded_day')
-        batch_op.drop_column('remind_at')
+    for index in ('ix_dossiers_reminded_day_due', 'ix_dossiers_remind_at', 'ix_dossiers_escalated_due'):
+        op.drop_index(index, table_name='dossiers')
+    # a plain ALTER on both databases (SQLite 3.35+): a batch copy of ``dossiers`` would take as long
+    # as the table is big, and SQLite refuses to drop a table other rows refer to
+    for column in ('escalated', 'reminded_day', 'remind_at'):
+        op.execute(f"ALTER TABLE dossiers DROP COLUMN {column}")
 
 
 def downgrade():
