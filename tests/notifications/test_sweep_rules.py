@@ -203,3 +203,24 @@ def test_sweep_state_does_not_rescan(db, at_district):
     db.session.expire_all()
     d = db.session.get(Dossier, at_district.id)
     assert state(d) == (None, 1, 1)
+
+
+def test_the_sweep_keeps_its_state_on_the_visit_and_writes_no_dossier(db, at_district, user):
+    """Twice at the same instant: one reminder; the state is the open visit's, the dossier row untouched."""
+    from sqlalchemy import event
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with clock.frozen(vn(2026, 12, 14, 14, 0)):  # the step is due (13:30)
+            first, second = sweep(), sweep()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert {k: n for k, n in first.items() if n} == {"due": 1} and not any(second.values())
+    assert state(at_district) == (None, 0, 0)
+    assert any(s.lstrip().startswith("UPDATE step_visits") for s in statements)
+    assert not [s for s in statements if s.lstrip().startswith("UPDATE dossiers")]
+    assert keys(db, at_district) == [f"due:{at_district.id}:{at_district.step_seq}:0:{user('hb.officer').id}"]
