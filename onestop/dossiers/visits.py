@@ -50,6 +50,9 @@ class StepVisit(db.Model):
         # the open visits of an agency by step due time (inbox tabs, overdue lists)
         Index("ix_step_visits_open_agency_due", "agency_id", "due_at",
               postgresql_where=text(_OPEN), sqlite_where=text(_OPEN)),
+        # a person's open work (the inbox's "mine" and "new" tabs, a stand-in's tab)
+        Index("ix_step_visits_open_assignee", "assignee_id",
+              postgresql_where=text(_OPEN), sqlite_where=text(_OPEN)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +81,11 @@ class StepVisit(db.Model):
     reminded_day: Mapped[int] = mapped_column(SmallInteger, default=-1, server_default="-1")
     #: escalations sent: 0 none, 1 the holding agency's supervisors, 2 the parent agency's
     escalated: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+
+
+def in_open_visit(*where):
+    """Dossiers whose open visit matches ``where`` (a predicate on ``Dossier`` for lists and counts)."""
+    return Dossier.id.in_(select(StepVisit.dossier_id).where(StepVisit.left_at.is_(None), *where))
 
 
 def open_visit(dossier_id: int) -> StepVisit | None:

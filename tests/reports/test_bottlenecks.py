@@ -1,5 +1,6 @@
 """Bottlenecks: working hours per step and per agency, where lateness starts, open load."""
 import io
+from itertools import pairwise
 
 import pytest
 from openpyxl import load_workbook
@@ -144,7 +145,7 @@ def test_the_stays_read_from_the_visits_are_the_ones_the_history_gives(db, user)
         by_dossier.setdefault(event.dossier_id, []).append(event)
     for dossier_id, events in by_dossier.items():
         code = dossiers[dossier_id].procedure_code
-        for entered, left in zip(events, events[1:]):
+        for entered, left in pairwise(events):
             waiting = entered.to_step in clean or (code, entered.to_step) in pairs
             if not waiting and w.start <= left.at < w.end:
                 expected.setdefault((code, entered.to_step), []).append(work.hours_between(entered.at, left.at))

@@ -174,6 +174,8 @@ def upgrade():
             'agency_id', 'procedure_code', 'step', 'hours', 'dossier_id', 'step_seq'])
         batch_op.create_index('ix_step_visits_open_agency_due', ['agency_id', 'due_at'], unique=False,
                               postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
+        batch_op.create_index('ix_step_visits_open_assignee', ['assignee_id'], unique=False,
+                              postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
     if _sql_dialect() == "postgresql":
         op.execute("ANALYZE step_visits")
     for index in ('ix_dossiers_reminded_day_due', 'ix_dossiers_remind_at', 'ix_dossiers_escalated_due'):
