@@ -385,18 +385,18 @@ def simulate(args, nodes, procs, clock: FastClock, start_hours: float, now_hours
             text(paused_at) if paused_at is not None else N, f"{paused_kept:.4f}",
             text(finished_at) if finished_at is not None else N, received_text)) + "\n")
         entries = [e for e in kept if e[1] != "assign"]  # the moves, receipt first: one step visit each
-        for seq, e in enumerate(entries):
-            nxt = entries[seq + 1] if seq + 1 < len(entries) else None
+        for nth, e in enumerate(entries):
+            nxt = entries[nth + 1] if nth + 1 < len(entries) else None
             if nxt is None and finished:
                 break  # a final step: no visit
             if nxt is not None:
                 hours = nxt[0] - e[0]
                 sink.v.write("\t".join((
-                    str(dossier_id), str(seq), p.code, e[4], str(e[6]), str(nxt[2]) if nxt[2] else N, text(e[0]),
+                    str(dossier_id), str(nth), p.code, e[4], str(e[6]), str(nxt[2]) if nxt[2] else N, text(e[0]),
                     text(nxt[0]), f"{hours:.4f}", f"{hours:.4f}" if e[4] == "supplement" else "0", N)) + "\n")
             else:
                 sink.v.write("\t".join((
-                    str(dossier_id), str(seq), p.code, e[4], str(holder_id), str(assignee_id) if assignee_id else N,
+                    str(dossier_id), str(nth), p.code, e[4], str(holder_id), str(assignee_id) if assignee_id else N,
                     text(e[0]), N, N, "0", text(step_due) if step_due is not None else N)) + "\n")
         for e in kept:
             event_id += 1
