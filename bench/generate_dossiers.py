@@ -46,8 +46,8 @@ COLUMNS = ("code", "procedure_code", "step", "status", "step_seq", "receiving_ag
 DUE_NOW_NOTE = "bench: due now"
 
 
-#: the open step visit of every open dossier that has none yet (its reminder state from ``bench_visit_state``
-#: when the loader wrote one there, else a visit no sweep has seen)
+#: the open step visit of every open dossier the loader wrote (its reminder state from ``bench_visit_state``
+#: when the loader put one there, else a visit no sweep has seen)
 OPEN_VISITS_SQL = """
 INSERT INTO step_visits (dossier_id, step_seq, procedure_code, step, agency_id, assignee_id, entered_at, due_at,
                          remind_at, reminded_day, escalated)
@@ -55,7 +55,6 @@ SELECT d.id, d.step_seq, d.procedure_code, d.step, d.holder_agency_id, d.assigne
        d.step_due_at, s.remind_at, COALESCE(s.reminded_day, -1), COALESCE(s.escalated, 0)
   FROM dossiers d LEFT JOIN bench_visit_state s ON s.dossier_id = d.id
  WHERE d.status IN ('processing', 'supplement') AND d.id >= %(first_id)s
-   AND NOT EXISTS (SELECT 1 FROM step_visits v WHERE v.dossier_id = d.id AND v.left_at IS NULL)
 """
 
 
@@ -67,6 +66,7 @@ def write_open_visits(cur, states=(), first_id: int = 0) -> None:
     with cur.copy("COPY bench_visit_state FROM STDIN") as copy:
         for row in states:
             copy.write_row(row)
+    cur.execute("ANALYZE bench_visit_state")
     cur.execute(OPEN_VISITS_SQL, {"first_id": first_id})
     cur.execute("DROP TABLE bench_visit_state")
 
