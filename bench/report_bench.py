@@ -163,6 +163,7 @@ def main(argv=None) -> int:
                     cur = raw.cursor()
                     cur.execute("SET LOCAL jit = off")
                     cur.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+                    cur.execute("SET LOCAL work_mem = '64MB'")
                     for statement, parameters in statements:
                         cur.execute(statement, parameters)
                         cur.fetchall()

@@ -54,10 +54,10 @@ def _budgets():
 
 def stays(*where):
     """The finished step visits (``dossiers/visits.py``) matching ``where``, supplement waits left
-    out: (dossier, seq, procedure, step, agency, entered, left, working hours)."""
+    out: (dossier, seq, procedure, step, agency, working hours) — the columns the index on
+    ``left_at`` carries, so that PostgreSQL reads a period's stays from the index alone."""
     v = StepVisit
-    return (select(v.dossier_id, v.step_seq.label("seq"), v.procedure_code, v.step, v.agency_id,
-                   v.entered_at.label("entered"), v.left_at.label("left"), v.hours)
+    return (select(v.dossier_id, v.step_seq.label("seq"), v.procedure_code, v.step, v.agency_id, v.hours)
             .where(v.left_at.is_not(None), ~is_supplement_step(v.procedure_code, v.step), *where))
 
 
@@ -165,19 +165,22 @@ def _names(code: str, step: str) -> tuple[str, str]:
 
 
 def lateness_query(w: Window, user: User):
-    """Per (procedure, step, agency): dossiers finished late in the period whose first overrun was there."""
+    """Per (procedure, step, agency): dossiers finished late in the period whose first overrun was
+    there; and one row (``procedure_code`` NULL) with the number of dossiers finished late. The
+    late dossiers are classified once, for both."""
     r = classified(w, user)
-    late_ids = select(r.c.id).where(BY_KEY["finished_late"].predicate(r))
-    s = stays(StepVisit.dossier_id.in_(late_ids)).subquery("late_stays")
+    late = select(r.c.id).where(BY_KEY["finished_late"].predicate(r)).cte("late")
+    s = stays(StepVisit.dossier_id.in_(select(late.c.id))).subquery("late_stays")
     budgets = _budgets()
     overrun = (select(s.c.dossier_id, s.c.procedure_code, s.c.step, s.c.agency_id,
                       func.row_number().over(partition_by=s.c.dossier_id, order_by=s.c.seq).label("nth"))
                .join(budgets, and_(budgets.c.procedure_code == s.c.procedure_code, budgets.c.step == s.c.step))
                .where(s.c.hours > budgets.c.budget + 1e-6)).subquery("overrun")
-    return (select(overrun.c.procedure_code, overrun.c.step, overrun.c.agency_id, func.count().label("dossiers"))
-            .where(overrun.c.nth == 1)
-            .group_by(overrun.c.procedure_code, overrun.c.step, overrun.c.agency_id)
-            .order_by(func.count().desc()))
+    starts = (select(overrun.c.procedure_code, overrun.c.step, overrun.c.agency_id, func.count().label("dossiers"))
+              .where(overrun.c.nth == 1)
+              .group_by(overrun.c.procedure_code, overrun.c.step, overrun.c.agency_id))
+    total = select(cast(null(), String), cast(null(), String), cast(null(), Integer), func.count()).select_from(late)
+    return union_all(starts, total)
 
 
 def build(session, user: User, w: Window, load_rows) -> BottleneckReport:
@@ -191,10 +194,12 @@ def build(session, user: User, w: Window, load_rows) -> BottleneckReport:
             agency_rows.append(AgencyTimeRow(r["agency_id"], r["n"], r["mean"], r["p50"], r["p90"]))
     step_rows.sort(key=lambda s: (-s.p90, s.procedure_code, s.step))
     agency_rows.sort(key=lambda a: -a.p90)
-    lateness = []
+    lateness, late_total = [], 0
     for r in session.execute(lateness_query(w, user)):
+        if r.procedure_code is None:
+            late_total = r.dossiers
+            continue
         name, step_name = _names(r.procedure_code, r.step)
         lateness.append(LatenessStart(r.procedure_code, name, r.step, step_name, r.agency_id, r.dossiers))
-    r = classified(w, user)
-    late_total = session.scalar(select(func.count()).select_from(r).where(BY_KEY["finished_late"].predicate(r)))
+    lateness.sort(key=lambda lt: -lt.dossiers)
     return BottleneckReport(w, step_rows, agency_rows, lateness, late_total, load_rows)
