@@ -156,3 +156,6 @@ def test_the_stays_read_from_the_visits_are_the_ones_the_history_gives(db, user)
         assert got[key].mean == pytest.approx(sum(hours) / len(hours)), key
         assert got[key].over_budget == sum(h > (got[key].budget or 0) + 1e-6 for h in hours), key
     assert sum(a.n for a in report.agencies) == sum(len(h) for h in expected.values()) > 20
+    # the dossiers finished late are the statistics' own
+    from tests.reports.history import EXPECTED
+    assert report.late_dossiers == len(EXPECTED["finished_late"]) == 3
