@@ -105,7 +105,21 @@ def _fill_supplement_steps() -> None:
         op.bulk_insert(sa.table("_visit_pauses", sa.column("procedure_code"), sa.column("step")), rows)
 
 
+#: (name, column, table, ondelete) of the visits' foreign keys
+FOREIGN_KEYS = (("fk_step_visits_agency_id_agencies", "agency_id", "agencies", None),
+                ("fk_step_visits_assignee_id_users", "assignee_id", "users", None),
+                ("fk_step_visits_dossier_id_dossiers", "dossier_id", "dossiers", "CASCADE"))
+
+
+def _foreign_keys() -> list:
+    return [sa.ForeignKeyConstraint([column], [f"{table}.id"], name=op.f(name), ondelete=ondelete)
+            for name, column, table, ondelete in FOREIGN_KEYS]
+
+
 def upgrade():
+    # PostgreSQL: the keys and the unique constraint come after the backfill, each checked in one
+    # pass over the table instead of a trigger and an index probe per inserted row
+    postgresql = _sql_dialect() == "postgresql"
     op.create_table('step_visits',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dossier_id', sa.Integer(), nullable=False),
@@ -122,13 +136,12 @@ def upgrade():
     sa.Column('remind_at', onestop.core.models.UTCDateTime(), nullable=True),
     sa.Column('reminded_day', sa.SmallInteger(), server_default='-1', nullable=False),
     sa.Column('escalated', sa.SmallInteger(), server_default='0', nullable=False),
-    sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_step_visits_agency_id_agencies')),
-    sa.ForeignKeyConstraint(['assignee_id'], ['users.id'], name=op.f('fk_step_visits_assignee_id_users')),
-    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_step_visits_dossier_id_dossiers'),
-                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_step_visits')),
-    sa.UniqueConstraint('dossier_id', 'step_seq', name='uq_step_visits_dossier_seq')
+    *([] if postgresql else [*_foreign_keys(), sa.UniqueConstraint('dossier_id', 'step_seq',
+                                                                   name='uq_step_visits_dossier_seq')])
     )
+    if postgresql:
+        op.execute("SET LOCAL work_mem = '256MB'")  # the window over the history sorts in memory
     periods = _fill_days(_calendar())
     _fill_supplement_steps()
     stays = ", ".join(f"'{a}'" for a in STAY_ACTIONS)
@@ -160,6 +173,10 @@ def upgrade():
     """)
     op.drop_table("_visit_pauses")
     op.drop_table("_visit_days")
+    if postgresql:
+        op.create_unique_constraint('uq_step_visits_dossier_seq', 'step_visits', ['dossier_id', 'step_seq'])
+        for name, column, table, ondelete in FOREIGN_KEYS:
+            op.create_foreign_key(op.f(name), 'step_visits', table, [column], ['id'], ondelete=ondelete)
     with op.batch_alter_table('step_visits', schema=None) as batch_op:
         batch_op.create_index('ix_step_visits_open_dossier', ['dossier_id'], unique=True,
                               postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
