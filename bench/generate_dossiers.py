@@ -11,10 +11,11 @@ The schema comes from the migrations, the agencies and staff from the demo seed 
 tree, a clerk, an officer and a supervisor per agency), the procedures and steps from the real
 catalogue. Open dossiers are spread over the agencies with their step due times from 25 days
 before the benchmark's "now" (``NOW``) to 60 days after, and carry the reminder state a sweep at
-``NOW`` leaves behind (``notifications/sweep.py``), so a sweep then finds nothing new, except for
-``--due-now`` dossiers (10,000 by default) whose step fell due within the last working hours and
-which no sweep has seen yet. Rows go in with ``COPY`` (psycopg 3 ``cursor.copy``); the table is
-analysed afterwards.
+``NOW`` leaves behind (``notifications/sweep.py``) on their open step visit (``step_visits``, one
+per open dossier), so a sweep then finds nothing new, except for ``--due-now`` dossiers (10,000 by
+default) whose step fell due within the last working hours and which no sweep has seen yet. Rows go
+in with ``COPY`` (psycopg 3 ``cursor.copy``), the visits by one ``INSERT … SELECT`` from the dossiers
+and the reminder states copied beside them; the tables are analysed afterwards.
 """
 from __future__ import annotations
 
@@ -40,10 +41,34 @@ MAX_DAYS = 60
 COLUMNS = ("code", "procedure_code", "step", "status", "step_seq", "receiving_agency_id", "holder_agency_id",
            "assignee_id", "received_by_id", "applicant_name", "applicant_id_number", "applicant_phone",
            "applicant_address", "documents", "delivery_method", "received_at", "due_at", "step_started_at",
-           "step_due_at", "paused_at", "paused_hours", "finished_at", "created_at", "remind_at", "reminded_day",
-           "escalated", "note")
+           "step_due_at", "paused_at", "paused_hours", "finished_at", "created_at", "note")
 #: marks the dossiers no sweep has seen due yet, so the benchmark can put them back between runs
 DUE_NOW_NOTE = "bench: due now"
+
+
+#: the open step visit of every open dossier the loader wrote (its reminder state from ``bench_visit_state``
+#: when the loader put one there, else a visit no sweep has seen)
+OPEN_VISITS_SQL = """
+INSERT INTO step_visits (dossier_id, step_seq, procedure_code, step, agency_id, assignee_id, entered_at, due_at,
+                         remind_at, reminded_day, escalated)
+SELECT d.id, d.step_seq, d.procedure_code, d.step, d.holder_agency_id, d.assignee_id, d.step_started_at,
+       d.step_due_at, s.remind_at, COALESCE(s.reminded_day, -1), COALESCE(s.escalated, 0)
+  FROM dossiers d LEFT JOIN bench_visit_state s ON s.dossier_id = d.id
+ WHERE d.status IN ('processing', 'supplement') AND d.id >= %(first_id)s
+"""
+
+
+def write_open_visits(cur, states=(), first_id: int = 0) -> None:
+    """Give the open dossiers from ``first_id`` on their open visit; ``states``: (dossier id, remind_at,
+    reminded_day, escalated) of those whose reminders have started."""
+    cur.execute("CREATE TEMPORARY TABLE IF NOT EXISTS bench_visit_state (dossier_id integer PRIMARY KEY, "
+                "remind_at timestamp, reminded_day smallint, escalated smallint)")
+    with cur.copy("COPY bench_visit_state FROM STDIN") as copy:
+        for row in states:
+            copy.write_row(row)
+    cur.execute("ANALYZE bench_visit_state")
+    cur.execute(OPEN_VISITS_SQL, {"first_id": first_id})
+    cur.execute("DROP TABLE bench_visit_state")
 
 
 def make_app(url: str):
@@ -115,8 +140,10 @@ def generate(url: str, open_count: int, closed_count: int, due_now: int, seed: i
     import psycopg
 
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    states = []
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
-        with cur.copy(f"COPY dossiers ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        first_id = cur.execute("SELECT COALESCE(max(id), 0) + 1 FROM dossiers").fetchone()[0]
+        with cur.copy(f"COPY dossiers (id, {', '.join(COLUMNS)}) FROM STDIN") as copy:
             total = open_count + closed_count
             for i in range(total):
                 procedure = procedures[i % len(procedures)]
@@ -148,13 +175,18 @@ def generate(url: str, open_count: int, closed_count: int, due_now: int, seed: i
                         remind_at = threshold if threshold > NOW else None
                     else:
                         reminded_day, escalated = n, 2 if n >= 3 else (1 if n >= 1 else 0)
+                if remind_at is not None or reminded_day >= 0:
+                    states.append((first_id + i, naive(remind_at), reminded_day, escalated))
                 copy.write_row((
-                    f"BENCH-{desk_code}-{i:08d}", procedure.code, step.key, status, 1, desk_id, holder,
+                    first_id + i, f"BENCH-{desk_code}-{i:08d}", procedure.code, step.key, status, 1, desk_id, holder,
                     assignee, clerk, "Nguyễn Văn Thử", f"{rng.randrange(10**11, 10**12):012d}", "0912345678",
                     "1 Lạch Tray, Ngô Quyền, Hải Phòng", "[]", "desk", naive(received), naive(appointment),
                     naive(started_at), naive(step_due), naive(paused), 0.0, naive(finished), naive(received),
-                    naive(remind_at), reminded_day, escalated, DUE_NOW_NOTE if i < due_now else None))
+                    DUE_NOW_NOTE if i < due_now else None))
+        cur.execute("SELECT setval(pg_get_serial_sequence('dossiers', 'id'), (SELECT max(id) FROM dossiers))")
+        write_open_visits(cur, states, first_id)
         cur.execute("ANALYZE dossiers")
+        cur.execute("ANALYZE step_visits")
         conn.commit()
     print(f"loaded {open_count:,} open and {closed_count:,} closed dossiers "
           f"({due_now:,} newly due) in {timer.perf_counter() - started:.1f} s")

@@ -50,7 +50,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.generate_dossiers import COLUMNS, NOW, generate, make_app, naive  # noqa: E402
+from bench.generate_dossiers import COLUMNS, NOW, generate, make_app, naive, write_open_visits  # noqa: E402
 from bench.report_generate import PASSWORD_HASH  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/onestop_bench_inbox"
@@ -80,7 +80,8 @@ def database_name(url: str) -> str:
 
 
 # -- the load ----------------------------------------------------------------------------------
-def load(url: str, scale: float, seed: int) -> None:
+def load(url: str, scale: float, seed: int, mark: str) -> None:
+    """Load the database and write ``mark`` on it (what ``main`` compares to reuse the load)."""
     started = timer.perf_counter()
     generate(url, open_count=round(BACKGROUND_OPEN * scale), closed_count=round(CLOSED * scale), due_now=0,
              seed=seed, exclude_holders=TARGETS)
@@ -150,6 +151,7 @@ def load(url: str, scale: float, seed: int) -> None:
         cur.execute("SELECT setval(pg_get_serial_sequence('dossiers', 'id'), (SELECT max(id) FROM dossiers))")
         cur.execute(FINISHED_SQL)
         cur.execute(HISTORY_SQL, {"first_id": first_id})
+        write_open_visits(cur, first_id=first_id)
         with cur.copy("COPY dossier_events (dossier_id, at, action, actor_id, from_step, to_step, from_agency_id, "
                       "to_agency_id, note) FROM STDIN") as copy:
             for values in events:
@@ -162,10 +164,10 @@ def load(url: str, scale: float, seed: int) -> None:
                       "asked_at, answered_by_id, answer, answered_at) FROM STDIN") as copy:
             for values in consultations:
                 copy.write_row(values)
-        cur.execute(f"COMMENT ON TABLE dossiers IS '{MARK}: scale={scale:g} seed={seed}'")
+        cur.execute(f"COMMENT ON TABLE dossiers IS '{mark}'")
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM (ANALYZE) dossiers, dossier_events, notifications, consultations, users")
+        conn.execute("VACUUM (ANALYZE) dossiers, dossier_events, step_visits, notifications, consultations, users")
         counts = conn.execute("SELECT (SELECT count(*) FROM dossiers), (SELECT count(*) FROM dossiers "
                               "WHERE status IN ('processing', 'supplement')), (SELECT count(*) FROM dossier_events), "
                               "(SELECT count(*) FROM notifications)").fetchone()
@@ -264,7 +266,7 @@ def make_dossier(rng, dossier_id, kind, procedure, step, desk, agency, staff, se
         status, index + 1, desk.id, holder.id, assignee, clerk, "Nguyễn Văn Thử",
         f"{rng.randrange(10**11, 10**12):012d}", "0912345678", "1 Lạch Tray, Ngô Quyền, Hải Phòng", "[]", "desk",
         naive(received), naive(due), naive(started), naive(step_due), naive(paused), 0.0, None, naive(received),
-        None, -1, 0, None)
+        None)
     if status == "supplement":
         asker = agency.id if kind == "asked" else None
         row.events.append((dossier_id, naive(paused), "request_supplement", None, step.key, at_step.key,
@@ -319,7 +321,7 @@ def main(argv=None) -> int:
 
     mark = f"{MARK}: scale={args.scale:g} seed={args.seed} schema={schema_head()}"
     if args.reload or loaded_mark(args.url) != mark:
-        load(args.url, args.scale, args.seed)
+        load(args.url, args.scale, args.seed, mark)
     else:
         print(f"reusing the load in {database_name(args.url)} ({mark})")
 

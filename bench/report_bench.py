@@ -6,9 +6,12 @@
 For each report the function the page calls (its queries and the Python that assembles the
 figures) is run as the city supervisor, whose scope is the whole tree, while every statement it
 sends is recorded; the recorded statements are then replayed on a raw psycopg connection with the
-same transaction settings. Each is timed as the median of ``--runs`` runs after a warm-up, and the
-page itself (rendered HTML through the test client) is timed too. Targets: overdue for the city
-tree < 100 ms, one month of statistics < 300 ms, one year < 1 s, each within 2x its bare SQL.
+same transaction settings. The report and its bare SQL are timed side by side, a run of one then a
+run of the other, so that both see the same load on the machine (on a shared machine the ratio is
+the figure that counts); each is the median of ``--runs`` runs after a warm-up. The page itself
+(rendered HTML through the test client) is timed too. Targets at 2,000,000 dossiers: overdue for
+the city tree < 100 ms, one month of statistics < 300 ms, one year < 1 s, the bottlenecks of a
+month (read from the step visits) < 300 ms, each within 1.5x its bare SQL.
 """
 from __future__ import annotations
 
@@ -24,7 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.report_generate import DEFAULT_URL, DEFAULT_WORKDIR  # noqa: E402
 
-TARGETS_MS = {"overdue (city tree)": 100, "statistics, one month": 300, "statistics, one year": 1000}
+TARGETS_MS = {"overdue (city tree)": 100, "statistics, one month": 300, "statistics, one year": 1000,
+              "bottlenecks, one month": 300}
+#: a report may cost at most this multiple of the bare SQL it sends
+MAX_RATIO = 1.5
 
 
 def median_ms(fn, runs: int) -> float:
@@ -36,6 +42,20 @@ def median_ms(fn, runs: int) -> float:
         fn()
         samples.append((time.perf_counter() - started) * 1000)
     return stats.median(samples)
+
+
+def side_by_side(fn, bare, runs: int) -> tuple[float, float]:
+    """Medians (ms) of ``fn`` and ``bare``, run in turn after a warm-up of each."""
+    for _ in range(2):
+        fn()
+        bare()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for out, f in zip(samples, (fn, bare), strict=True):
+            started = time.perf_counter()
+            f()
+            out.append((time.perf_counter() - started) * 1000)
+    return stats.median(samples[0]), stats.median(samples[1])
 
 
 def main(argv=None) -> int:
@@ -107,7 +127,7 @@ def main(argv=None) -> int:
                 fresh()
                 now_ = clock.now()
                 load = db.session.execute(queries.load_query(user, now_, queries.due_soon_horizon(now_))).all()
-                return bottlenecks.build(db.session, user, statistics.Window.of(period, now_), working_clock(), load)
+                return bottlenecks.build(db.session, user, statistics.Window.of(period, now_), load)
             return run
 
         def trend():
@@ -143,12 +163,12 @@ def main(argv=None) -> int:
                     cur = raw.cursor()
                     cur.execute("SET LOCAL jit = off")
                     cur.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+                    cur.execute("SET LOCAL work_mem = '64MB'")
                     for statement, parameters in statements:
                         cur.execute(statement, parameters)
                         cur.fetchall()
 
-            report_ms = median_ms(fn, args.runs)
-            bare_ms = median_ms(bare, args.runs)
+            report_ms, bare_ms = side_by_side(fn, bare, args.runs)
 
             def page(url=url):
                 response = client.get(url)
@@ -156,7 +176,7 @@ def main(argv=None) -> int:
             page_ms = median_ms(page, max(3, args.runs // 3))
             target = TARGETS_MS.get(name)
             ratio = report_ms / bare_ms if bare_ms else float("nan")
-            ok = "" if target is None else ("yes" if report_ms < target and ratio <= 2 else "NO")
+            ok = "" if target is None else ("yes" if report_ms < target and ratio <= MAX_RATIO else "NO")
             failures += ok == "NO"
             print(f"{name:<26}{report_ms:>11.1f}{bare_ms:>13.1f}{ratio:>7.2f}{page_ms:>9.1f}"
                   f"{(str(target) + ' ms') if target else '':>9}  {ok}  ({len(statements)} statements)")

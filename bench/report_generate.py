@@ -11,7 +11,7 @@ What it builds: an agency tree of a province (city committee, departments, distr
 86 agencies, 4-5 staff each), a catalogue of 120 procedures written as procedure files (ward,
 district, department and interconnected ones crossing district, department and city), and
 dossiers arriving evenly over the working hours of the years up to now, each walked through its
-procedure: step times drawn around each step's budget (a fifth of steps overrun), supplement
+procedure (its history and its step visits): step times drawn around each step's budget (a fifth of steps overrun), supplement
 requests with the clock stopped, refusals and withdrawals, officers assigned at each agency. Dossiers
 still running at the present moment are left open where they stand, so the overdue report has work.
 
@@ -262,7 +262,8 @@ N = "\\N"
 
 
 def simulate(args, nodes, procs, clock: FastClock, start_hours: float, now_hours: float, sink, rng):
-    """Walk every dossier through its procedure, writing COPY lines into ``sink.d`` and ``sink.e``."""
+    """Walk every dossier through its procedure, writing COPY lines into ``sink.d``, ``sink.e`` and ``sink.v``
+    (its step visits, as the verbs write them: one per move, none for a final step)."""
     by_level = {lvl: [n for n in nodes if n.level == lvl and n.has_desk] for lvl in ("ward", "district", "department")}
     sector_desks = {p.sector: [n for n in by_level["department"] if p.sector in n.sectors.split(",")] or
                     by_level["department"] for p in procs if p.sector}
@@ -383,6 +384,20 @@ def simulate(args, nodes, procs, clock: FastClock, start_hours: float, now_hours
             received_text, text(due), text(step_started), text(step_due) if step_due is not None else N,
             text(paused_at) if paused_at is not None else N, f"{paused_kept:.4f}",
             text(finished_at) if finished_at is not None else N, received_text)) + "\n")
+        entries = [e for e in kept if e[1] != "assign"]  # the moves, receipt first: one step visit each
+        for nth, e in enumerate(entries):
+            nxt = entries[nth + 1] if nth + 1 < len(entries) else None
+            if nxt is None and finished:
+                break  # a final step: no visit
+            if nxt is not None:
+                hours = nxt[0] - e[0]
+                sink.v.write("\t".join((
+                    str(dossier_id), str(nth), p.code, e[4], str(e[6]), str(nxt[2]) if nxt[2] else N, text(e[0]),
+                    text(nxt[0]), f"{hours:.4f}", f"{hours:.4f}" if e[4] == "supplement" else "0", N)) + "\n")
+            else:
+                sink.v.write("\t".join((
+                    str(dossier_id), str(nth), p.code, e[4], str(holder_id), str(assignee_id) if assignee_id else N,
+                    text(e[0]), N, N, "0", text(step_due) if step_due is not None else N)) + "\n")
         for e in kept:
             event_id += 1
             sink.e.write("\t".join((
@@ -397,7 +412,9 @@ DOSSIER_COLUMNS = ("id, code, procedure_code, step, status, step_seq, receiving_
                    "applicant_email, applicant_address, documents, delivery_method, channel, note, received_at, "
                    "due_at, step_started_at, step_due_at, paused_at, paused_hours, finished_at, created_at")
 EVENT_COLUMNS = "id, dossier_id, at, action, actor_id, from_step, to_step, from_agency_id, to_agency_id, note"
-BULK_TABLES = ("dossiers", "dossier_events")
+VISIT_COLUMNS = ("dossier_id, step_seq, procedure_code, step, agency_id, assignee_id, entered_at, left_at, hours, "
+                 "paused_hours, due_at")
+BULK_TABLES = ("dossiers", "dossier_events", "step_visits")
 
 
 def prepare_schema(url: str, workdir: Path) -> None:
@@ -446,7 +463,7 @@ def main(argv=None) -> int:
 
     with psycopg.connect(args.url, autocommit=True) as conn:
         cur = conn.cursor()
-        cur.execute("TRUNCATE dossier_events, dossiers, notifications, outbox, daily_sequences, users, agencies, "
+        cur.execute("TRUNCATE step_visits, dossier_events, dossiers, notifications, outbox, daily_sequences, users, agencies, "
                     "report_working_days RESTART IDENTITY CASCADE")
         user_id = 0
         user_rows = io.StringIO()
@@ -485,7 +502,7 @@ def main(argv=None) -> int:
               f"({timer.perf_counter() - started:.0f} s)", flush=True)
 
         chunk = 50_000
-        sink = argparse.Namespace(d=io.StringIO(), e=io.StringIO())
+        sink = argparse.Namespace(d=io.StringIO(), e=io.StringIO(), v=io.StringIO())
         total_events = 0
 
         def flush():
@@ -493,7 +510,9 @@ def main(argv=None) -> int:
                 copy.write(sink.d.getvalue())
             with cur.copy(f"COPY dossier_events ({EVENT_COLUMNS}) FROM STDIN") as copy:
                 copy.write(sink.e.getvalue())
-            sink.d, sink.e = io.StringIO(), io.StringIO()
+            with cur.copy(f"COPY step_visits ({VISIT_COLUMNS}) FROM STDIN") as copy:
+                copy.write(sink.v.getvalue())
+            sink.d, sink.e, sink.v = io.StringIO(), io.StringIO(), io.StringIO()
 
         gen_started = timer.perf_counter()
         for dossier_id, total_events in simulate(args, nodes, procs, clock, start_hours, now_hours, sink, rng):
@@ -514,7 +533,7 @@ def main(argv=None) -> int:
             print(f"  index {name} ({timer.perf_counter() - t0:.0f} s)", flush=True)
         for table, name, definition in constraints:
             cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        cur.execute("VACUUM (ANALYZE) agencies, users, dossiers, dossier_events")
+        cur.execute("VACUUM (ANALYZE) agencies, users, dossiers, dossier_events, step_visits")
     print(f"done in {timer.perf_counter() - started:.0f} s", flush=True)
     return 0
 

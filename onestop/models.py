@@ -14,6 +14,7 @@ from onestop.core.workdays import CalendarOverride  # noqa: F401
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent  # noqa: F401
 from onestop.dossiers.notices import Notification  # noqa: F401
 from onestop.dossiers.rules import ReminderRule  # noqa: F401
+from onestop.dossiers.visits import StepVisit  # noqa: F401
 from onestop.extension_requests.models import DossierExtension  # noqa: F401
 from onestop.fees.models import FeeAssessment, FeePayment, ReceiptSeries  # noqa: F401
 from onestop.messages.models import CitizenMessage  # noqa: F401

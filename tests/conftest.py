@@ -27,6 +27,7 @@ from onestop.dossiers.applicant import Applicant
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent
 from onestop.dossiers.notices import Notification
 from onestop.dossiers.operations import receive_dossier
+from onestop.dossiers.visits import StepVisit
 from onestop.extensions import db as _db
 from onestop.fees.models import FeeAssessment, FeePayment, ReceiptSeries
 from onestop.fees.operations import collect_at_intake
@@ -126,7 +127,7 @@ def committed(app):
         _db.session.rollback()
         for model in (WebhookDelivery, Handover, Notification, OutboxMessage, DossierEvent, Consultation, Attachment,
                       OnlineApplicationFile, OnlineApplication, CitizenMessage, SupplementRound, SignedResult, Rating,
-                      FeePayment, FeeAssessment, ReceiptSeries, Dossier, DailySequence):
+                      FeePayment, FeeAssessment, ReceiptSeries, StepVisit, Dossier, DailySequence):
             _db.session.execute(delete(model))
         _db.session.commit()
         _db.session.remove()

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text, and_, or_, text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, and_, or_, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -144,15 +144,6 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     paused_hours: Mapped[float] = mapped_column(default=0.0)
     #: the appointment before the first approved extension (slip 04); None if never extended
     original_due_at: Mapped[datetime | None]
-    #: when to remind the assignee that the step has used its share of the budget (75 % by
-    #: default); planned when a step starts, cleared by the sweep once passed
-    remind_at: Mapped[datetime | None]
-    #: the due-time reminders of this step visit sent so far: -1 none, 0 "the step is due",
-    #: N "N working days overdue" (``notifications/sweep.py``)
-    reminded_day: Mapped[int] = mapped_column(SmallInteger, default=-1, server_default="-1")
-    #: escalations of this step visit so far: 0 none, 1 the holding agency's supervisors,
-    #: 2 the parent agency's supervisors
-    escalated: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     finished_at: Mapped[datetime | None]
     #: who collected the result at the desk (name as on their ID), when returned at the desk
     result_recipient: Mapped[str | None] = mapped_column(String(200))

@@ -25,9 +25,9 @@ from onestop.dossiers.details import details_search_text
 from onestop.dossiers.door import verb
 from onestop.dossiers.models import OPEN_STATUSES, Channel, Delivery, Dossier, DossierEvent, Status
 from onestop.dossiers.notices import notify
-from onestop.dossiers.rules import plan_reminders
 from onestop.dossiers.signals import event_written, moved, moving, received
 from onestop.dossiers.standins import acting_for, roles_of
+from onestop.dossiers.visits import record as record_visit
 from onestop.extensions import db
 from onestop.workflows.definition import SYSTEM_ACTIONS, Step
 from onestop.workflows.engine import ActionRefused, engine, intake_problems
@@ -97,7 +97,6 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
         due_at=cal.add_working_hours(counted_from, procedure.budget_hours),
         step_started_at=now, step_due_at=cal.add_working_hours(counted_from, start.hours),
     )
-    plan_reminders(dossier, start.hours, cal, counted_from)
     db.session.add(dossier)
     db.session.flush()
     log(dossier, actor, "receive", None, None, holder, note)
@@ -223,7 +222,6 @@ def _move(dossier: Dossier, source: Step, target: Step, holder: Agency, actor: U
         dossier.finished_at = now
         dossier.step_due_at = None
         dossier.assignee = None
-        plan_reminders(dossier, 0, cal)
         return
     if target.kind == "supplement":
         dossier.status = Status.SUPPLEMENT
@@ -232,7 +230,6 @@ def _move(dossier: Dossier, source: Step, target: Step, holder: Agency, actor: U
     else:
         dossier.status = Status.PROCESSING
         dossier.step_due_at = cal.add_working_hours(now, target.hours)
-    plan_reminders(dossier, target.hours, cal)
     if actor is not None and holder.id == actor.agency_id and target.role == actor.role.value:
         dossier.assignee = actor
     else:
@@ -254,6 +251,7 @@ def log(dossier: Dossier, actor: User | None, action: str, from_step: str | None
                          to_step=dossier.step, from_agency=from_agency, to_agency=to_agency, note=note,
                          on_behalf_of=on_behalf_of)
     db.session.add(event)
+    record_visit(dossier, event)
     event_written.send(dossier, event=event)
     return event
 

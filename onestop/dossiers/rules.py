@@ -18,7 +18,7 @@ department that wants an earlier escalation gets it from an admin, today, withou
 the procedure files stay the validated legal catalogue that is loaded once at start-up.
 
 The 75 % instant depends on the step's own budget, so it is planned when the step starts
-(``plan_reminders``, called by ``dossiers.operations``); the sweep reads every other rule when it
+(``remind_at_of``, called by ``dossiers.visits`` for the visit it opens); the sweep reads every other rule when it
 runs, so a changed rule applies to the dossiers already open.
 """
 from __future__ import annotations
@@ -32,7 +32,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.core.calendar import WorkingCalendar
 from onestop.core.models import TimestampMixin
-from onestop.dossiers.models import Dossier, Status
 from onestop.extensions import db
 
 
@@ -79,15 +78,6 @@ class ReminderRule(TimestampMixin, db.Model):
 #: one row in force per procedure and a single global one (NULLs would not collide in a plain unique constraint)
 Index("uq_reminder_rules_scope", func.coalesce(ReminderRule.procedure_code, ""), unique=True,
       postgresql_where=text("removed_at IS NULL"), sqlite_where=text("removed_at IS NULL"))
-
-#: the indexes the sweep reads: one range scan per rule over open dossiers (``sweep.py``)
-Index("ix_dossiers_remind_at", Dossier.remind_at,
-      postgresql_where=text("remind_at IS NOT NULL"), sqlite_where=text("remind_at IS NOT NULL"))
-Index("ix_dossiers_reminded_day_due", Dossier.reminded_day, Dossier.step_due_at,
-      postgresql_where=text("status = 'processing'"), sqlite_where=text("status = 'processing'"))
-Index("ix_dossiers_escalated_due", Dossier.escalated, Dossier.step_due_at,
-      postgresql_where=text("status = 'processing'"), sqlite_where=text("status = 'processing'"))
-
 
 @dataclass(frozen=True)
 class RuleSet:
@@ -166,17 +156,10 @@ def forget_rules() -> None:
     g.pop("_onestop_reminder_rules", None)
 
 
-def plan_reminders(dossier: Dossier, step_hours: float, cal: WorkingCalendar,
-                   counted_from: datetime | None = None) -> None:
-    """Arm the reminders of the step the dossier just entered (``operations`` calls this).
-
-    ``counted_from``: where the step's budget starts, when not at ``step_started_at`` (a dossier
-    received after its procedure's cut-off counts from the next working day)."""
-    dossier.reminded_day = -1
-    dossier.escalated = 0
-    dossier.remind_at = None
-    if dossier.status != Status.PROCESSING or dossier.step_due_at is None or step_hours <= 0:
-        return
-    percent = current_rules().for_procedure(dossier.procedure_code).due_soon_percent
-    if percent:
-        dossier.remind_at = cal.add_working_hours(counted_from or dossier.step_started_at, step_hours * percent / 100)
+def remind_at_of(procedure_code: str, step_hours: float, cal: WorkingCalendar, counted_from: datetime) -> datetime | None:
+    """When to send the "used N % of the step" reminder of a step just entered, whose budget of
+    ``step_hours`` counts from ``counted_from``; None when the rule is off (``visits.record``)."""
+    if step_hours <= 0:
+        return None
+    percent = current_rules().for_procedure(procedure_code).due_soon_percent
+    return cal.add_working_hours(counted_from, step_hours * percent / 100) if percent else None

@@ -20,27 +20,29 @@ percent, 0 for due, the day number N for overdue, the days for escalations), uni
 a re-run, a retry after a crash or a second beat adds nothing.
 
 **Thresholds without per-row calendar arithmetic.** The 75 % instant depends on each step's own
-budget, so ``dossiers.operations`` computes it with the calendar when the step starts and stores
-it in ``Dossier.remind_at``. Every other threshold is a whole number of working days after
-``step_due_at``, and "due + N working days <= now" is the same as "due <= now - N working
+budget, so ``dossiers.visits`` computes it with the calendar when the step starts and stores
+it in ``StepVisit.remind_at``. Every other threshold is a whole number of working days after
+the visit's ``due_at``, and "due + N working days <= now" is the same as "due <= now - N working
 days": the sweep asks the calendar once for those cutoffs (``subtract_working_hours_repeatedly``,
-a few hundred microseconds for the 60 days kept) and each rule compares ``step_due_at`` with a few
+a few hundred microseconds for the 60 days kept) and each rule compares ``due_at`` with a few
 instants, passed as parameters of statements built once per shape. The cutoffs, and the rules, are
 those in force when the sweep runs: an override entered today or an escalation moved to 2 days
 applies to the dossiers already open, which thresholds stored when a step starts would not.
 
-**A sweep that finds nothing new touches no row.** Each dossier records how far its step visit
-has got: ``remind_at`` is cleared once passed, ``reminded_day`` (-1 none, 0 due, N days overdue)
-and ``escalated`` (0, 1 agency, 2 parent) count up, and ``operations._move`` re-arms them for each
-step. A rule is then one ``UPDATE … RETURNING id`` that advances exactly the open dossiers that
-crossed a threshold since the last sweep: a range scan of a partial index on
-``(remind_at)``, ``(reminded_day, step_due_at)`` or ``(escalated, step_due_at)``, one probe per
+**A sweep that finds nothing new touches no row.** The reminder state lives on the open step
+visit (``dossiers/visits.py``), not on the dossier: ``remind_at`` is cleared once passed,
+``reminded_day`` (-1 none, 0 due, N days overdue) and ``escalated`` (0, 1 agency, 2 parent) count
+up, and each move opens a visit with them afresh. The sweep writes only visits and notifications,
+never the dossiers. A rule is then one ``UPDATE step_visits … RETURNING id`` that advances exactly
+the open visits that crossed a threshold since the last sweep: a range scan of a partial index on
+``(remind_at)``, ``(reminded_day, due_at)`` or ``(escalated, due_at)``, one probe per
 state value, which touches no row when nothing is new. When it advanced any, one
 ``INSERT … SELECT … ON CONFLICT (key) DO NOTHING RETURNING id`` per rule writes the
-notifications of those dossiers for their recipients. The UPDATE comes first and row-locks what
-it advances, so an assignment or a move committed meanwhile cannot fall between finding a dossier
-and telling someone about it. The state advances even when nobody can be told (no assignee, rule
-turned off), so no dossier is scanned twice for the same threshold. A sweep that comes late (the
+notifications of those visits' dossiers for their recipients. The UPDATE comes first and
+row-locks the visits it advances; an assignment and a move write the open visit too, so neither
+can fall between finding a visit and telling its assignee about it. The state advances even when
+nobody can be told (no assignee, rule turned off), so no visit is scanned twice for the same
+threshold. A sweep that comes late (the
 beat was down) sends the latest threshold only: "3 days overdue", not also "75 %", "due", "1 day".
 
 **One sweep at a time.** PostgreSQL: ``pg_try_advisory_xact_lock`` first; a second beat returns at
@@ -88,6 +90,7 @@ from onestop.core.workdays import current_calendar
 from onestop.dossiers.models import Dossier, Status
 from onestop.dossiers.notices import Notification, insert_ignoring_duplicates
 from onestop.dossiers.rules import Rules, current_rules
+from onestop.dossiers.visits import StepVisit
 from onestop.extensions import db
 from onestop.notifications.mail import stale_claims
 
@@ -97,7 +100,9 @@ LOCK_KEY = 4_704_201
 #: ids per ``IN (…)`` list, well under the bind-parameter limits of SQLite and PostgreSQL
 _CHUNK = 5000
 _PROCESSING = Dossier.status == Status.PROCESSING
-_DOSSIERS = Dossier.__table__
+_VISITS = StepVisit.__table__
+#: the open visit of each dossier the statements select from
+_OPEN_VISIT = Dossier.__table__.join(_VISITS, and_(_VISITS.c.dossier_id == Dossier.id, _VISITS.c.left_at.is_(None)))
 
 
 def sweep(now: datetime | None = None) -> dict[str, int]:
@@ -166,7 +171,7 @@ def _group_filter(column, codes: tuple[str, ...], is_default: bool):
 
 @lru_cache(maxsize=8)
 def _due_soon_statement():
-    t = _DOSSIERS
+    t = _VISITS
     return update(t).where(t.c.remind_at.is_not(None), t.c.remind_at <= _cutoff(0)).values(
         remind_at=None).returning(t.c.id)
 
@@ -174,13 +179,13 @@ def _due_soon_statement():
 @lru_cache(maxsize=8)
 def _chain_statement(max_days: int):
     """Advance the assignee's chain of each dossier whose step crossed a day since the last sweep:
-    one equality-and-range probe of ``(reminded_day, step_due_at)`` per day value."""
-    t = _DOSSIERS
-    crossed = or_(*[and_(t.c.reminded_day == _number(day), t.c.step_due_at <= _cutoff(day + 1))
+    one equality-and-range probe of ``(reminded_day, due_at)`` per day value."""
+    t = _VISITS
+    crossed = or_(*[and_(t.c.reminded_day == _number(day), t.c.due_at <= _cutoff(day + 1))
                     for day in range(-1, max_days)])
-    whens = [(t.c.step_due_at <= _cutoff(day), _number(day)) for day in range(max_days, 0, -1)]
+    whens = [(t.c.due_at <= _cutoff(day), _number(day)) for day in range(max_days, 0, -1)]
     day_now = case(*whens, else_=_number(0)) if whens else _number(0)
-    return update(t).where(t.c.status == Status.PROCESSING.value, crossed).values(reminded_day=day_now).returning(t.c.id)
+    return update(t).where(*_running(t), crossed).values(reminded_day=day_now).returning(t.c.id)
 
 
 @lru_cache(maxsize=64)
@@ -190,14 +195,19 @@ def _escalation_statement(level: int, groups: tuple[tuple[int | None, tuple[str,
     Every dossier reaching level 2 is at level 1 by then: level 1 runs first in the same sweep, its
     days come first (checked), and a group with level 1 switched off passes it silently once due.
     """
-    t = _DOSSIERS
+    t = _VISITS
     terms = []
     for days, codes, is_default in groups:
         group = _group_filter(t.c.procedure_code, codes, is_default)
         cutoff = _cutoff(0) if days is None else _cutoff(days)  # switched off: pass silently once due
-        terms.append(and_(t.c.escalated == level - 1, t.c.step_due_at <= cutoff, group))
-    return update(t).where(t.c.status == Status.PROCESSING.value, or_(*terms)).values(
+        terms.append(and_(t.c.escalated == level - 1, t.c.due_at <= cutoff, group))
+    return update(t).where(*_running(t), or_(*terms)).values(
         escalated=level).returning(t.c.id)
+
+
+def _running(t) -> tuple:
+    """The visits whose step clock runs: open, with a due time (the predicate of the partial indexes)."""
+    return t.c.left_at.is_(None), t.c.due_at.is_not(None)
 
 
 def _in_group(codes: list[str], is_default: bool):
@@ -235,20 +245,20 @@ class _Run:
         self.to_mail: list[int] = []
 
     def _advance(self, statement, days: list[int]) -> list[int]:
-        """Run a state-advancing statement with the cutoffs it uses; the ids of the dossiers it moved."""
+        """Run a state-advancing statement with the cutoffs it uses; the ids of the visits it moved."""
         connection = db.session.connection()  # Core statements: no ORM work to do on the way
         return list(connection.execute(statement, {f"c{n}": self.cutoffs[n] for n in days}).scalars())
 
     def _notify(self, kind: str, ids: list[int], threshold, user_id, message, select_from=None, where=()) -> None:
-        """One INSERT … SELECT per chunk of advanced dossiers, for their recipients."""
-        key = (literal(kind + ":") + _text(Dossier.id) + literal(":") + _text(Dossier.step_seq) + literal(":")
+        """One INSERT … SELECT per chunk of advanced visits, for their recipients."""
+        key = (literal(kind + ":") + _text(Dossier.id) + literal(":") + _text(StepVisit.step_seq) + literal(":")
                + _text(threshold) + literal(":") + _text(user_id))
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
             rows = select(user_id, Dossier.id, literal(kind), message, key,
                           literal(self.now, type_=Notification.created_at.type))
-            rows = (rows.select_from(select_from) if select_from is not None else rows).where(
-                Dossier.id.in_(chunk), _PROCESSING, *where)
+            rows = rows.select_from(select_from if select_from is not None else _OPEN_VISIT).where(
+                StepVisit.id.in_(chunk), _PROCESSING, *where)
             stmt = insert_ignoring_duplicates().from_select(
                 ["user_id", "dossier_id", "kind", "message", "key", "created_at"], rows,
             ).on_conflict_do_nothing(index_elements=["key"]).returning(Notification.id)
@@ -264,10 +274,10 @@ class _Run:
         if not ids:
             return
         percent = _value(self.rules, "due_soon_percent")
-        self._notify("due_soon", ids, percent, present(Dossier.assignee_id, self.now),
+        self._notify("due_soon", ids, percent, present(StepVisit.assignee_id, self.now),
                      literal("Hồ sơ ") + Dossier.code + literal(": bước đang xử lý đã dùng ") + _text(percent)
                      + literal("% thời hạn."),
-                     where=(Dossier.assignee_id.is_not(None), Dossier.step_due_at > self.now,
+                     where=(StepVisit.assignee_id.is_not(None), StepVisit.due_at > self.now,
                             _enabled(self.rules, "due_soon_percent")))
 
     def due_and_overdue(self, max_days: int) -> None:
@@ -275,14 +285,14 @@ class _Run:
         ids = self._advance(_chain_statement(max_days), list(range(max_days + 1)))
         if not ids:
             return
-        on = (Dossier.assignee_id.is_not(None), _enabled(self.rules, "remind_overdue"))
-        self._notify("due", ids, literal(0), present(Dossier.assignee_id, self.now),
+        on = (StepVisit.assignee_id.is_not(None), _enabled(self.rules, "remind_overdue"))
+        self._notify("due", ids, literal(0), present(StepVisit.assignee_id, self.now),
                      literal("Hồ sơ ") + Dossier.code + literal(": đã đến hạn xử lý bước hiện tại."),
-                     where=(Dossier.reminded_day == 0, *on))
-        self._notify("overdue", ids, Dossier.reminded_day, present(Dossier.assignee_id, self.now),
-                     literal("Hồ sơ ") + Dossier.code + literal(": quá hạn xử lý ") + _text(Dossier.reminded_day)
+                     where=(StepVisit.reminded_day == 0, *on))
+        self._notify("overdue", ids, StepVisit.reminded_day, present(StepVisit.assignee_id, self.now),
+                     literal("Hồ sơ ") + Dossier.code + literal(": quá hạn xử lý ") + _text(StepVisit.reminded_day)
                      + literal(" ngày làm việc."),
-                     where=(Dossier.reminded_day > 0, *on))
+                     where=(StepVisit.reminded_day > 0, *on))
 
     def escalation(self, level: int) -> None:
         """Level 1: the holding agency's supervisors; level 2: the parent agency's."""
@@ -299,14 +309,14 @@ class _Run:
             self._notify("escalation", ids, days, present(User.id, self.now),
                          literal("Hồ sơ ") + Dossier.code + literal(" quá hạn xử lý ") + _text(days)
                          + literal(" ngày làm việc tại đơn vị."),
-                         select_from=Dossier.__table__.join(User.__table__, supervisors), where=(enabled,))
+                         select_from=_OPEN_VISIT.join(User.__table__, supervisors), where=(enabled,))
         else:
             holder = Agency.__table__.alias("holder")
             supervisors = and_(User.agency_id == holder.c.parent_id, User.role == Role.SUPERVISOR, User.active)
             self._notify("escalation_parent", ids, days, present(User.id, self.now),
                          literal("Hồ sơ ") + Dossier.code + literal(" quá hạn xử lý ") + _text(days)
                          + literal(" ngày làm việc tại ") + holder.c.name + literal("."),
-                         select_from=Dossier.__table__.join(holder, holder.c.id == Dossier.holder_agency_id)
+                         select_from=_OPEN_VISIT.join(holder, holder.c.id == Dossier.holder_agency_id)
                          .join(User.__table__, supervisors), where=(enabled,))
 
     def hand_mail_to_worker(self) -> None:

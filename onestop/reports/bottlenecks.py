@@ -1,9 +1,10 @@
 """Bottlenecks: where the working time goes, where lateness starts, who carries the open load.
 
-A **stay** is the time a dossier spent in one step at one agency: from the event that moved it
-there to the next move (``LEAD`` over its events in order; ``assign`` events do not move it). It
-is measured in working hours with the working-day table (``workclock.py``), so nights, weekends and
-holidays do not count. Waiting for the citizen's supplement is not agency time and is left out.
+A **stay** is the time a dossier spent in one step at one agency: a finished step visit
+(``dossiers/visits.py``), written by the move that left it with its working hours counted by the
+calendar then in force, so nights, weekends and holidays do not count. The period's stays are a
+range of the index on ``left_at``, read without touching the history or the dossiers. Waiting for
+the citizen's supplement is not agency time and is left out.
 
 * time per step and per agency: the stays that **ended in the period** at an agency of the scope,
   with their count, mean, median and 90th percentile (``percentile_cont`` on PostgreSQL; elsewhere
@@ -33,14 +34,13 @@ from sqlalchemy import (
     union_all,
     values,
 )
-from sqlalchemy.orm import aliased
 
 from onestop.auth.models import User
-from onestop.dossiers.models import Dossier, DossierEvent
-from onestop.reports.models import WorkingDay
-from onestop.reports.scope import scope_ids
-from onestop.reports.statistics import BY_KEY, Window, classified, is_supplement_step
-from onestop.reports.workclock import WorkClock, local_date
+from onestop.dossiers.models import Dossier, Status
+from onestop.dossiers.visits import StepVisit
+from onestop.reports.scope import scope_ids, within
+from onestop.reports.statistics import Window, is_supplement_step, legal_due
+from onestop.reports.workclock import local_date
 from onestop.workflows.engine import engine
 
 PERCENTILES = (0.5, 0.9)
@@ -54,35 +54,24 @@ def _budgets():
                   name="budgets").data(rows).cte("budgets")
 
 
-def stays(work: WorkClock, dossier_ids):
-    """Every stay of the given dossiers: (dossier, event id, procedure, step, agency, entered,
-    left, working hours). ``dossier_ids`` is a subquery of ids; the window sees all their events."""
-    e = DossierEvent
-    moves = (select(e.dossier_id, e.id.label("event_id"), Dossier.procedure_code, e.to_step.label("step"),
-                    e.to_agency_id.label("agency_id"), e.at.label("entered"),
-                    func.lead(e.at).over(partition_by=e.dossier_id, order_by=e.id).label("left"))
-             .join(Dossier, Dossier.id == e.dossier_id)
-             .where(e.is_move, e.dossier_id.in_(dossier_ids))
-             ).subquery("moves")
-    start, end = aliased(WorkingDay), aliased(WorkingDay)
-    waiting = is_supplement_step(moves.c.procedure_code, moves.c.step)
-    hours = (work.hours_sql(moves.c.left, end) - work.hours_sql(moves.c.entered, start)).label("hours")
-    return (select(moves.c.dossier_id, moves.c.event_id, moves.c.procedure_code, moves.c.step, moves.c.agency_id,
-                   moves.c.entered, moves.c.left, hours)
-            .join(start, start.day == local_date(moves.c.entered))
-            .join(end, end.day == local_date(moves.c.left))
-            .where(moves.c.left.is_not(None), ~waiting))
+def stays(*where):
+    """The finished step visits (``dossiers/visits.py``) matching ``where``, supplement waits left
+    out: (dossier, seq, procedure, step, agency, working hours) — the columns the index on
+    ``left_at`` carries, so that PostgreSQL reads a period's stays from the index alone."""
+    v = StepVisit
+    return (select(v.dossier_id, v.step_seq.label("seq"), v.procedure_code, v.step, v.agency_id, v.hours)
+            .where(v.left_at.is_not(None), ~is_supplement_step(v.procedure_code, v.step), *where))
 
 
-def _ended_in(w: Window, user: User, work: WorkClock):
+def _ended_in(w: Window, user: User):
     """Stays that ended in the period at an agency of the user's scope, with their step budget
     (a CTE: the per-step and per-agency figures are both taken from it)."""
-    touched = select(DossierEvent.dossier_id).where(DossierEvent.at >= w.start, DossierEvent.at < w.end)
-    s = stays(work, touched).subquery("stays")
+    v = StepVisit
+    s = stays(v.left_at >= w.start, v.left_at < w.end, v.agency_id.in_(scope_ids(user))).subquery("stays")
     budgets = _budgets()
     return (select(s, budgets.c.budget)
             .outerjoin(budgets, and_(budgets.c.procedure_code == s.c.procedure_code, budgets.c.step == s.c.step))
-            .where(s.c.left >= w.start, s.c.left < w.end, s.c.agency_id.in_(scope_ids(user)))).cte("ended")
+            ).cte("ended")
 
 
 _GROUPINGS = (("step", ("procedure_code", "step")), ("agency", ("agency_id",)))
@@ -177,25 +166,38 @@ def _names(code: str, step: str) -> tuple[str, str]:
     return code, step
 
 
-def lateness_query(w: Window, user: User, work: WorkClock):
-    """Per (procedure, step, agency): dossiers finished late in the period whose first overrun was there."""
-    r = classified(w, user)
-    late_ids = select(r.c.id).where(BY_KEY["finished_late"].predicate(r))
-    s = stays(work, late_ids).subquery("late_stays")
+def finished_late(w: Window, user: User):
+    """The ids of the dossiers of the user's scope done late in the period: the statistics'
+    ``finished_late`` (done before the end of the period, on a local day after the legal
+    appointment), read straight from the index on ``finished_at``, as every dossier finished in
+    the period was received in it or carried over into it."""
+    d = Dossier
+    return select(d.id).where(d.finished_at >= w.start, d.finished_at < w.end, d.status == Status.DONE,
+                              local_date(d.finished_at) > local_date(legal_due(d)),
+                              *within(user, d.receiving_agency_id))
+
+
+def lateness_query(w: Window, user: User):
+    """Per (procedure, step, agency): dossiers finished late in the period whose first overrun was
+    there; and one row (``procedure_code`` NULL) with the number of dossiers finished late. The
+    late dossiers are classified once, for both."""
+    late = finished_late(w, user).cte("late")
+    s = stays(StepVisit.dossier_id.in_(select(late.c.id))).subquery("late_stays")
     budgets = _budgets()
     overrun = (select(s.c.dossier_id, s.c.procedure_code, s.c.step, s.c.agency_id,
-                      func.row_number().over(partition_by=s.c.dossier_id, order_by=s.c.event_id).label("nth"))
+                      func.row_number().over(partition_by=s.c.dossier_id, order_by=s.c.seq).label("nth"))
                .join(budgets, and_(budgets.c.procedure_code == s.c.procedure_code, budgets.c.step == s.c.step))
                .where(s.c.hours > budgets.c.budget + 1e-6)).subquery("overrun")
-    return (select(overrun.c.procedure_code, overrun.c.step, overrun.c.agency_id, func.count().label("dossiers"))
-            .where(overrun.c.nth == 1)
-            .group_by(overrun.c.procedure_code, overrun.c.step, overrun.c.agency_id)
-            .order_by(func.count().desc()))
+    starts = (select(overrun.c.procedure_code, overrun.c.step, overrun.c.agency_id, func.count().label("dossiers"))
+              .where(overrun.c.nth == 1)
+              .group_by(overrun.c.procedure_code, overrun.c.step, overrun.c.agency_id))
+    total = select(cast(null(), String), cast(null(), String), cast(null(), Integer), func.count()).select_from(late)
+    return union_all(starts, total)
 
 
-def build(session, user: User, w: Window, work: WorkClock, load_rows) -> BottleneckReport:
+def build(session, user: User, w: Window, load_rows) -> BottleneckReport:
     step_rows, agency_rows = [], []
-    for r in _time_rows(session, _ended_in(w, user, work)):
+    for r in _time_rows(session, _ended_in(w, user)):
         if r["kind"] == "step":
             name, step_name = _names(r["procedure_code"], r["step"])
             step_rows.append(StepRow(r["procedure_code"], name, r["step"], step_name, r["n"], r["mean"], r["p50"],
@@ -204,10 +206,12 @@ def build(session, user: User, w: Window, work: WorkClock, load_rows) -> Bottlen
             agency_rows.append(AgencyTimeRow(r["agency_id"], r["n"], r["mean"], r["p50"], r["p90"]))
     step_rows.sort(key=lambda s: (-s.p90, s.procedure_code, s.step))
     agency_rows.sort(key=lambda a: -a.p90)
-    lateness = []
-    for r in session.execute(lateness_query(w, user, work)):
+    lateness, late_total = [], 0
+    for r in session.execute(lateness_query(w, user)):
+        if r.procedure_code is None:
+            late_total = r.dossiers
+            continue
         name, step_name = _names(r.procedure_code, r.step)
         lateness.append(LatenessStart(r.procedure_code, name, r.step, step_name, r.agency_id, r.dossiers))
-    r = classified(w, user)
-    late_total = session.scalar(select(func.count()).select_from(r).where(BY_KEY["finished_late"].predicate(r)))
+    lateness.sort(key=lambda lt: -lt.dossiers)
     return BottleneckReport(w, step_rows, agency_rows, lateness, late_total, load_rows)

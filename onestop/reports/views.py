@@ -214,7 +214,7 @@ def bottlenecks_page():
     now = clock.now()
     w = statistics.Window.of(period, now)
     load = db.session.execute(queries.load_query(current_user, now, queries.due_soon_horizon(now))).all()
-    report = bottlenecks.build(db.session, current_user, w, working_clock(), load)
+    report = bottlenecks.build(db.session, current_user, w, load)
     agencies = {a.id: a for a in statistics.scope_tree(db.session, current_user)[0]}
     fmt = _format()
     if fmt:

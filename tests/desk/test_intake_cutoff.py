@@ -5,6 +5,7 @@ import pytest
 
 from onestop.core import clock
 from onestop.dossiers.operations import receive_dossier
+from onestop.dossiers.visits import open_visit
 from tests.conftest import APPLICANT, vn
 
 BIRTH, DEATH, MARRIAGE = "1.001193", "1.000656", "1.000894"
@@ -59,4 +60,4 @@ def test_the_receipt_gives_the_next_days_appointment(client, login_as, db, user)
     (vn(2026, 12, 9, 15, 30), vn(2026, 12, 10, 9, 0)),  # after the cut-off: from Thursday's opening
 ])
 def test_the_due_soon_reminder_counts_from_where_the_budget_starts(db, user, received_at, remind_at):
-    assert receive(user, BIRTH, received_at).remind_at == remind_at
+    assert open_visit(receive(user, BIRTH, received_at).id).remind_at == remind_at

@@ -17,6 +17,7 @@ from onestop.dossiers.models import Dossier
 from onestop.dossiers.notices import Notification
 from onestop.dossiers.operations import perform_action, route
 from onestop.dossiers.rules import ReminderRule, forget_rules
+from onestop.dossiers.visits import open_visit
 from onestop.notifications.sweep import sweep
 from tests.conftest import COPY, LAND, vn
 
@@ -42,6 +43,12 @@ def run(db, *at):
     return {kind: n for kind, n in counts.items() if n}
 
 
+def state(dossier) -> tuple:
+    """The reminder state of the dossier's open step visit: (remind_at, reminded_day, escalated)."""
+    visit = open_visit(dossier.id)
+    return visit.remind_at, visit.reminded_day, visit.escalated
+
+
 def keys(db, dossier) -> list[str]:
     return sorted(db.session.scalars(select(Notification.key).where(
         Notification.dossier_id == dossier.id, Notification.kind != "assigned")))
@@ -49,8 +56,8 @@ def keys(db, dossier) -> list[str]:
 
 def test_planned_thresholds(db, at_district):
     assert at_district.step_due_at == vn(2026, 12, 14, 13, 30)
-    assert at_district.remind_at == vn(2026, 12, 11, 9, 0)
-    assert (at_district.reminded_day, at_district.escalated) == (-1, 0)
+    assert state(at_district)[0] == vn(2026, 12, 11, 9, 0)
+    assert state(at_district)[1:] == (-1, 0)
 
 
 def test_each_rule_fires_once_at_its_threshold(db, at_district, user):
@@ -93,7 +100,7 @@ def test_a_late_sweep_sends_the_latest_threshold_only(db, at_district, user):
     assert [k.split(":")[0] + ":" + k.split(":")[3] for k in keys(db, d)] == [
         "escalation:1", "escalation_parent:3", "overdue:3"]
     db.session.expire_all()
-    assert (d.remind_at, d.reminded_day, d.escalated) == (None, 3, 2)
+    assert state(d) == (None, 3, 2)
 
 
 def test_an_override_day_off_is_not_a_working_day_overdue(db, at_district):
@@ -114,7 +121,7 @@ def test_the_next_step_rearms_the_reminders(db, at_district, user):
     with clock.frozen(vn(2026, 12, 15, 14, 0)):
         perform_action(d, user("hb.officer"), "forward")  # on to the department (96 h), not yet routed
     db.session.commit()
-    assert (d.reminded_day, d.escalated) == (-1, 0) and d.remind_at is not None
+    assert state(d)[1:] == (-1, 0) and state(d)[0] is not None
     # the department step (12 working days) is due Thursday 31 Dec 14:00; 1 Jan is New Year's Day, so one
     # working day overdue is Monday 4 Jan. Nobody is assigned: the supervisors still hear of it.
     assert d.step_due_at == vn(2026, 12, 31, 14, 0)
@@ -130,7 +137,7 @@ def test_no_reminders_while_waiting_for_the_citizen(db, at_district, user):
     with clock.frozen(vn(2026, 12, 10, 9, 0)):
         perform_action(d, user("hb.officer"), "request_supplement", note="Thiếu trích đo thửa đất")
     db.session.commit()
-    assert d.remind_at is None
+    assert state(d)[0] is None
     assert run(db, 2027, 1, 20, 9, 0) == {}
     assert keys(db, d) == []
 
@@ -146,8 +153,8 @@ def test_per_procedure_rules_and_the_global_row(db, at_district, create_dossier,
         perform_action(land, user("hb.clerk"), "forward")
         route(land.id, land.step_seq)
         db.session.commit()
-    assert land.remind_at == vn(2026, 12, 9, 15, 30)  # 22 h of 44
-    assert at_district.remind_at == vn(2026, 12, 11, 9, 0)  # planned before the rule: stays
+    assert state(land)[0] == vn(2026, 12, 9, 15, 30)  # 22 h of 44
+    assert state(at_district)[0] == vn(2026, 12, 11, 9, 0)  # planned before the rule: stays
     assert run(db, 2026, 12, 9, 15, 29) == {}
     assert run(db, 2026, 12, 9, 15, 30) == {"due_soon": 1}
     assert keys(db, land)[0].startswith(f"due_soon:{land.id}:{land.step_seq}:50:")
@@ -167,7 +174,7 @@ def test_per_procedure_rules_and_the_global_row(db, at_district, create_dossier,
     with clock.frozen(vn(2026, 12, 21, 8, 0)):
         copy = create_dossier(clerk="hbmk.clerk", procedure=COPY)  # reception: 2 h, by the clerk
         db.session.commit()
-    assert copy.remind_at is None  # the global rule turns the 75 % reminder off
+    assert state(copy)[0] is None  # the global rule turns the 75 % reminder off
     assert run(db, 2026, 12, 21, 10, 0) == {"due": 1}
     assert run(db, 2026, 12, 23, 10, 0) == {"overdue": 1}  # day 2; nobody escalated
     forget_rules()
@@ -195,4 +202,25 @@ def test_sweep_state_does_not_rescan(db, at_district):
     run(db, 2026, 12, 15, 14, 0)
     db.session.expire_all()
     d = db.session.get(Dossier, at_district.id)
-    assert (d.remind_at, d.reminded_day, d.escalated) == (None, 1, 1)
+    assert state(d) == (None, 1, 1)
+
+
+def test_the_sweep_keeps_its_state_on_the_visit_and_writes_no_dossier(db, at_district, user):
+    """Twice at the same instant: one reminder; the state is the open visit's, the dossier row untouched."""
+    from sqlalchemy import event
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with clock.frozen(vn(2026, 12, 14, 14, 0)):  # the step is due (13:30)
+            first, second = sweep(), sweep()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert {k: n for k, n in first.items() if n} == {"due": 1} and not any(second.values())
+    assert state(at_district) == (None, 0, 0)
+    assert any(s.lstrip().startswith("UPDATE step_visits") for s in statements)
+    assert not [s for s in statements if s.lstrip().startswith("UPDATE dossiers")]
+    assert keys(db, at_district) == [f"due:{at_district.id}:{at_district.step_seq}:0:{user('hb.officer').id}"]

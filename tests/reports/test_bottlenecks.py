@@ -1,5 +1,6 @@
 """Bottlenecks: working hours per step and per agency, where lateness starts, open load."""
 import io
+from itertools import pairwise
 
 import pytest
 from openpyxl import load_workbook
@@ -7,6 +8,7 @@ from sqlalchemy import select
 
 from onestop.agencies.models import Agency
 from onestop.core import clock
+from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.dossiers.operations import route
 from onestop.reports import bottlenecks, queries, statistics
 from onestop.reports.periods import Period
@@ -53,7 +55,7 @@ def _report(db, username, user):
         supervisor = user(username)
         load = db.session.execute(queries.load_query(supervisor, NOW, queries.due_soon_horizon(NOW))).all()
         w = statistics.Window.of(Period.parse("2026-12"), NOW)
-        return bottlenecks.build(db.session, supervisor, w, working_clock(), load)
+        return bottlenecks.build(db.session, supervisor, w, load)
 
 
 def _agency_id(db, code):
@@ -121,3 +123,39 @@ def test_bottlenecks_page_and_export(db, stays, client, login_as):
     assert "Tháng 12/2026" in rows[1][0]
     check = next(r for r in rows if r[1] == f"{COPY}/justice_check")
     assert check[2:6] == [4, 2.2, 1.8, 3.8]  # count, mean, median, p90 (rounded to 0.1 h)
+
+
+def test_the_stays_read_from_the_visits_are_the_ones_the_history_gives(db, user):
+    """The whole December history: per step, the count and working hours the report gives equal
+    the stays paired from the events (each move to the next, supplement waits left out), the way
+    the report counted them before it read the visits."""
+    from tests.reports.history import december_history
+    december_history(db)
+    with clock.frozen(vn(2027, 1, 15, 9)):
+        work = working_clock()
+        w = statistics.Window.of(Period.parse("2026-12"), clock.now())
+        report = bottlenecks.build(db.session, user("hp.supervisor"), w, [])
+    from onestop.reports.statistics import supplement_steps
+    clean, pairs = supplement_steps()
+    expected: dict[tuple[str, str], list[float]] = {}
+    dossiers = {d.id: d for d in db.session.scalars(select(Dossier))}
+    moves = db.session.scalars(select(DossierEvent).where(DossierEvent.is_move).order_by(DossierEvent.id)).all()
+    by_dossier: dict[int, list[DossierEvent]] = {}
+    for event in moves:
+        by_dossier.setdefault(event.dossier_id, []).append(event)
+    for dossier_id, events in by_dossier.items():
+        code = dossiers[dossier_id].procedure_code
+        for entered, left in pairwise(events):
+            waiting = entered.to_step in clean or (code, entered.to_step) in pairs
+            if not waiting and w.start <= left.at < w.end:
+                expected.setdefault((code, entered.to_step), []).append(work.hours_between(entered.at, left.at))
+    got = {(s.procedure_code, s.step): s for s in report.steps}
+    assert set(got) == set(expected)
+    for key, hours in expected.items():
+        assert got[key].n == len(hours), key
+        assert got[key].mean == pytest.approx(sum(hours) / len(hours)), key
+        assert got[key].over_budget == sum(h > (got[key].budget or 0) + 1e-6 for h in hours), key
+    assert sum(a.n for a in report.agencies) == sum(len(h) for h in expected.values()) > 20
+    # the dossiers finished late are the statistics' own
+    from tests.reports.history import EXPECTED
+    assert report.late_dossiers == len(EXPECTED["finished_late"]) == 3

@@ -1,0 +1,125 @@
+"""Step visits: one row per stay of a dossier in a step, written by the verbs in their transaction.
+
+The history (``DossierEvent``) says what happened; a visit says how long a step took and where it
+stands now, so the readers that ask "what is open at this agency, what is due, how long did each
+step take" read one row per step instead of pairing consecutive events. A dossier has at most one
+open visit (``left_at`` NULL) while it is open; a final step (done, refused, withdrawn) closes the
+last visit and opens none.
+
+The open visit also carries the reminder state of the deadline sweep (``notifications/sweep.py``):
+``remind_at`` (the 75 % instant, cleared once passed), ``reminded_day`` and ``escalated``. A new
+visit starts them afresh, which is how the reminders of one step never leak into the next.
+
+``record`` is called for every history line (``operations.log``): a move closes the open visit and
+opens the next; an assignment gives the open visit its new assignee.
+"""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, UniqueConstraint, select, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from onestop.core.workdays import current_calendar
+from onestop.dossiers.models import STAY_ACTIONS, Dossier, DossierEvent, Status
+from onestop.dossiers.rules import remind_at_of
+from onestop.extensions import db
+from onestop.workflows.engine import engine
+
+_OPEN = "left_at IS NULL"
+_RUNNING = "left_at IS NULL AND due_at IS NOT NULL"
+
+
+class StepVisit(db.Model):
+    """One visit of a step: from the move that entered it to the move that left it."""
+
+    __tablename__ = "step_visits"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "step_seq", name="uq_step_visits_dossier_seq"),
+        # at most one open visit per dossier; also the lookup of the open visit by dossier
+        Index("ix_step_visits_open_dossier", "dossier_id", unique=True,
+              postgresql_where=text(_OPEN), sqlite_where=text(_OPEN)),
+        # the sweep: one range scan per rule over the visits whose clock runs
+        Index("ix_step_visits_remind_at", "remind_at",
+              postgresql_where=text("remind_at IS NOT NULL"), sqlite_where=text("remind_at IS NOT NULL")),
+        Index("ix_step_visits_reminded_day_due", "reminded_day", "due_at",
+              postgresql_where=text(_RUNNING), sqlite_where=text(_RUNNING)),
+        Index("ix_step_visits_escalated_due", "escalated", "due_at",
+              postgresql_where=text(_RUNNING), sqlite_where=text(_RUNNING)),
+        # the bottleneck report: the visits that ended in a period, answered from the index on PostgreSQL
+        Index("ix_step_visits_left", "left_at",
+              postgresql_include=["agency_id", "procedure_code", "step", "hours", "dossier_id", "step_seq"]),
+        # the open visits of an agency by step due time (inbox tabs, overdue lists)
+        Index("ix_step_visits_open_agency_due", "agency_id", "due_at",
+              postgresql_where=text(_OPEN), sqlite_where=text(_OPEN)),
+        # a person's open work (the inbox's "mine" and "new" tabs, a stand-in's tab)
+        Index("ix_step_visits_open_assignee", "assignee_id",
+              postgresql_where=text(_OPEN), sqlite_where=text(_OPEN)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    #: the dossier's ``step_seq`` while in this visit (0: the step it was received into)
+    step_seq: Mapped[int]
+    #: copied from the dossier so that the reports and the sweep group without a join
+    procedure_code: Mapped[str] = mapped_column(String(20))
+    step: Mapped[str] = mapped_column(String(60))
+    #: the agency holding the dossier during the visit
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    #: who works on it now (the last assignee once the visit is over)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entered_at: Mapped[datetime]
+    #: None while the dossier is in this step
+    left_at: Mapped[datetime | None]
+    #: working hours from entering to leaving (set when left)
+    hours: Mapped[float | None]
+    #: working hours the clock was stopped in this visit (a supplement step's whole stay)
+    paused_hours: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    #: when the step should be finished; None while the clock is stopped or once left
+    due_at: Mapped[datetime | None]
+    #: when to send the "used 75 % of the step" reminder; cleared by the sweep once passed
+    remind_at: Mapped[datetime | None]
+    #: due-time reminders sent: -1 none, 0 "the step is due", N "N working days overdue"
+    reminded_day: Mapped[int] = mapped_column(SmallInteger, default=-1, server_default="-1")
+    #: escalations sent: 0 none, 1 the holding agency's supervisors, 2 the parent agency's
+    escalated: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+
+
+def in_open_visit(*where):
+    """Dossiers whose open visit matches ``where`` (a predicate on ``Dossier`` for lists and counts)."""
+    return Dossier.id.in_(select(StepVisit.dossier_id).where(StepVisit.left_at.is_(None), *where))
+
+
+def open_visit(dossier_id: int) -> StepVisit | None:
+    return db.session.scalar(select(StepVisit).where(StepVisit.dossier_id == dossier_id, StepVisit.left_at.is_(None)))
+
+
+def record(dossier: Dossier, event: DossierEvent) -> None:
+    """Keep the visits in step with a history line just written about ``dossier``."""
+    if event.action == "assign":
+        visit = open_visit(dossier.id)
+        if visit is not None:
+            visit.assignee_id = dossier.assignee.id if dossier.assignee is not None else None
+        return
+    if event.action in STAY_ACTIONS:
+        return
+    now = dossier.step_started_at
+    cal = current_calendar()
+    visit = open_visit(dossier.id) if event.action != "receive" else None
+    if visit is not None:
+        visit.left_at = now
+        visit.hours = cal.working_hours_between(visit.entered_at, now)
+        if engine().procedure(visit.procedure_code).step(visit.step).kind == "supplement":
+            visit.paused_hours = visit.hours
+        visit.due_at = visit.remind_at = None
+    if not dossier.is_open:
+        return
+    procedure = engine().procedure(dossier.procedure_code)
+    counted_from = cal.start_of_count(now, procedure.cutoff) if event.action == "receive" else now
+    remind_at = None
+    if dossier.status == Status.PROCESSING and dossier.step_due_at is not None:
+        remind_at = remind_at_of(dossier.procedure_code, procedure.step(dossier.step).hours, cal, counted_from)
+    # one flush writes both: the unit of work sends a mapper's UPDATEs before its INSERTs, so the
+    # visit left is closed before the next is opened (the unique index on the open visit holds)
+    db.session.add(StepVisit(
+        dossier_id=dossier.id, step_seq=dossier.step_seq, procedure_code=dossier.procedure_code, step=dossier.step,
+        agency_id=dossier.holder_agency.id, assignee_id=dossier.assignee.id if dossier.assignee is not None else None,
+        entered_at=now, due_at=dossier.step_due_at, remind_at=remind_at))
