@@ -304,6 +304,12 @@ def _open_load(agency_id: int):
             .correlate(User).scalar_subquery())
 
 
+def least_loaded(agency_id: int, role: str):
+    """The agency's active user of ``role``, not away, with the fewest open dossiers (then the lowest id)."""
+    return (select(User).where(User.agency_id == agency_id, User.role == Role(role), User.active, ~is_absent(User.id))
+            .order_by(_open_load(agency_id), User.id).limit(1))
+
+
 def route(dossier_id: int, step_seq: int) -> User | None:
     """Assign the dossier to the least-loaded active user of the holding agency with the step's role
     who is not away (an absence in force: ``auth/absences.py``).
@@ -314,10 +320,7 @@ def route(dossier_id: int, step_seq: int) -> User | None:
     if dossier is None or not dossier.is_open or dossier.step_seq != step_seq or dossier.assignee_id:
         return None
     role = engine().procedure(dossier.procedure_code).step(dossier.step).role
-    officer = db.session.scalars(
-        select(User).where(User.agency_id == dossier.holder_agency_id, User.role == Role(role), User.active,
-                           ~is_absent(User.id))
-        .order_by(_open_load(dossier.holder_agency_id), User.id).limit(1)).first()
+    officer = db.session.scalars(least_loaded(dossier.holder_agency_id, role)).first()
     if officer is None:
         return None
     assign(dossier, None, officer)

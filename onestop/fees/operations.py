@@ -44,7 +44,8 @@ def assess(dossier: Dossier, *, pages: int = 1, copies: int = 1, new: bool = Fal
     if not engine().procedure(dossier.procedure_code).fees:
         return None
     computed = quote_for(dossier.procedure_code, pages=pages, copies=copies, channel=dossier.channel)
-    assessment = db.session.info.get(_NEW, {}).get(dossier.id)
+    held = db.session.info.get(_NEW, {}).get(dossier.id)
+    assessment = held[1] if held is not None and held[0] is dossier else None  # (not a row rolled back)
     if assessment is None and not new:
         assessment = db.session.get(FeeAssessment, dossier.id)
     if assessment is None:
@@ -52,7 +53,7 @@ def assess(dossier: Dossier, *, pages: int = 1, copies: int = 1, new: bool = Fal
         db.session.add(assessment)
         # held until the transaction ends: the session keeps rows weakly, and the desk's counts
         # come right after the receipt (``collect_at_intake``) to assess it again
-        db.session.info.setdefault(_NEW, {})[dossier.id] = assessment
+        db.session.info.setdefault(_NEW, {})[dossier.id] = (dossier, assessment)
     elif assessment.payments:
         raise OperationError(_("Hồ sơ đã nộp phí, lệ phí: không tính lại được."))
     assessment.pages, assessment.copies, assessment.online = computed.pages, computed.copies, computed.online
