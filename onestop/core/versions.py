@@ -60,11 +60,19 @@ def _known() -> dict[str, str]:
     return g.setdefault("_onestop_versions", {})
 
 
+_COLUMNS: dict[frozenset, list] = {}
+
+
 def stamp_columns() -> list:
     """Every stamp as a labelled scalar subquery, to add to a statement the request makes anyway
-    (the user's load); hand the row to ``remember``."""
-    return [select(CacheVersion.version).where(CacheVersion.name == name).scalar_subquery().label(f"v_{name}")
-            for name in sorted(NAMES)]
+    (the user's load); hand the row to ``remember``. Built once (per set of names)."""
+    names = frozenset(NAMES)
+    columns = _COLUMNS.get(names)
+    if columns is None:
+        columns = _COLUMNS[names] = [
+            select(CacheVersion.version).where(CacheVersion.name == name).scalar_subquery().label(f"v_{name}")
+            for name in sorted(names)]
+    return columns
 
 
 def remember(row) -> None:
