@@ -37,10 +37,12 @@ def count_statements(app: Flask, engine) -> None:
         if has_request_context():
             g._bench_commits = g.get("_bench_commits", 0) + 1
 
-    @app.after_request
     def _header(response):
         response.headers[HEADER] = f"{g.get('_bench_statements', 0)} {g.get('_bench_commits', 0)}"
         return response
+
+    # run after every other ``after_request`` (they run last-registered first): what they read counts too
+    app.after_request_funcs.setdefault(None, []).insert(0, _header)
 
 
 def onestop() -> Flask:
