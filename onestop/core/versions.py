@@ -143,12 +143,13 @@ class ProcessCache(Generic[T]):
     def __init__(self, name: str, load: Callable[[], T]):
         NAMES.add(name)
         self.name, self._load = name, load
-        self._held: dict[str, tuple[str, T]] = {}
+        self._held: dict[tuple, tuple[str, T]] = {}
         self._lock = threading.Lock()
 
-    def get(self) -> T:
+    def get(self, key: object = None) -> T:
+        """The value for this database (and ``key``: what else the load reads, e.g. a setting)."""
         current = version(self.name)
-        where = str(db.engine.url)
+        where = (str(db.engine.url), key)
         held = self._held.get(where)
         if held is not None and held[0] == current:
             return held[1]

@@ -51,7 +51,7 @@ _CALENDAR = ProcessCache("calendar", _load_calendar)
 def current_calendar() -> WorkingCalendar:
     """The calendar in force, kept per process and read again when an override changed anywhere
     (``versions.py``: the change of an override changes the stamp, in its own transaction)."""
-    return _CALENDAR.get()
+    return _CALENDAR.get(current_app.config["ONESTOP_OFFICE_HOURS"])
 
 
 def forget_calendar() -> None:

@@ -163,7 +163,7 @@ _RULES = ProcessCache("reminder_rules", _load_rules)
 
 def current_rules() -> Rules:
     """The rules in force, kept per process and read again when a rule changed anywhere (``core/versions.py``)."""
-    return _RULES.get()
+    return _RULES.get(config_rules())
 
 
 def forget_rules() -> None:
