@@ -99,10 +99,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(port: int, env: dict) -> subprocess.Popen:
+def start_gunicorn(port: int, env: dict, target: str = "bench.api_app:app", workers: int = 2) -> subprocess.Popen:
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket",
-         "--log-level", "warning", "bench.api_app:app"], cwd=ROOT, env=env, start_new_session=True)
+        [str(ROOT / ".venv/bin/gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--no-control-socket", "--log-level", "warning", target], cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:

@@ -294,6 +294,12 @@ def schema_head() -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+def load_mark(scale: float, seed: int) -> str:
+    """What a load is marked with (a comment on the table) and a later run compares: the same
+    scale, seed and schema reuse it."""
+    return f"{MARK}: scale={scale:g} seed={seed} schema={schema_head()}"
+
+
 def loaded_mark(url: str) -> str | None:
     import psycopg
 
@@ -319,7 +325,7 @@ def main(argv=None) -> int:
         parser.error("refusing that database: the benchmark resets its schema; use one of its own (onestop_bench_inbox)")
     os.environ.setdefault("ONESTOP_INSTANCE_PATH", str(Path(tempfile.gettempdir()) / "onestop-bench-inbox"))
 
-    mark = f"{MARK}: scale={args.scale:g} seed={args.seed} schema={schema_head()}"
+    mark = load_mark(args.scale, args.seed)
     if args.reload or loaded_mark(args.url) != mark:
         load(args.url, args.scale, args.seed, mark)
     else:

@@ -36,6 +36,9 @@ def create_app(config_override: dict | None = None) -> Flask:
     if app.config["ONESTOP_CLOCK_OFFSET_HOURS"]:
         clock.set_offset(timedelta(hours=app.config["ONESTOP_CLOCK_OFFSET_HOURS"]))
     db.init_app(app)
+    from onestop.core import versions
+
+    app.before_request(versions.forget)  # the caches' stamps are read once per request, never kept over
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Vui lòng đăng nhập.")

@@ -38,7 +38,7 @@ def applicant_of(data: dict) -> Applicant:
 def submit(data, headers):
     """File an online application with its files; the chosen desk receives or refuses it."""
     client = current_client()
-    tree = AgencyTree.load()  # one read of the tree: the desk, its scope and what it receives
+    tree = AgencyTree.current()  # one read of the tree: the desk, its scope and what it receives
     desk = tree.by_code.get(data["desk"].upper())
     if desk is None or not desk.has_desk or not desk.path.startswith(client.agency.path):
         raise field_problem("desk", _("Không có bộ phận một cửa mã này trong phạm vi của hệ thống gọi."))

@@ -42,7 +42,7 @@ def desk_in_scope(client: ApiClient, code: str) -> Agency | None:
 
 def desks_for(client: ApiClient, procedure_code: str) -> list[Agency]:
     """The desks in the client's subtree that can receive the procedure (one load of the tree)."""
-    tree = AgencyTree.load()
+    tree = AgencyTree.current()
     root = client.agency.path
     ids = [n.id for n in tree.nodes.values() if n.has_desk and n.path.startswith(root)
            and procedure_code not in engine().intake_problems(n, tree)]

@@ -3,13 +3,14 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash
 
 from onestop.auth import operations, sessions, throttle
 from onestop.auth.access import access
 from onestop.auth.forms import LoginForm, PasswordChangeForm
 from onestop.auth.models import Role, User
-from onestop.core import audit
+from onestop.core import audit, versions
 from onestop.core.submit import submit
 from onestop.core.urls import safe_target
 from onestop.extensions import db, login_manager
@@ -30,9 +31,16 @@ _DUMMY_HASH = "scrypt:32768:8:1$x3lHbK7fNwQyZ3Pe$" + "0" * 128
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The session's user, while the session is still valid for the account (``sessions.py``)."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 12 else None
-    return user if user is not None and sessions.is_valid(user) else None
+    """The session's user, while the session is still valid for the account (``sessions.py``), with
+    the agency (every page asks it), and the stamps of the caches (``core/versions.py``)."""
+    if not (user_id.isdigit() and len(user_id) < 12):
+        return None
+    row = db.session.execute(select(User, *versions.stamp_columns()).where(User.id == int(user_id))
+                             .options(joinedload(User.agency))).first()
+    if row is None:
+        return None
+    versions.remember(row)  # the caches' stamps, read with the user: no statement of their own
+    return row.User if sessions.is_valid(row.User) else None
 
 
 @bp.before_app_request

@@ -64,7 +64,7 @@ def _actions_panel(dossier: Dossier, user, forms: dict) -> dict:
 @bp.post("/dossiers/<int:dossier_id>/action")
 @access("dossier")
 def act(dossier_id: int):
-    item = get_dossier_or_404(current_user, dossier_id)
+    item = get_dossier_or_404(current_user, dossier_id, for_update=True)
     form = ActionForm()
     if not form.validate_on_submit():
         return render_dossier_page(item, status=422, form=form)
@@ -84,7 +84,7 @@ def act(dossier_id: int):
 @bp.post("/dossiers/<int:dossier_id>/assign")
 @access("dossier")
 def reassign(dossier_id: int):
-    item = get_dossier_or_404(current_user, dossier_id)
+    item = get_dossier_or_404(current_user, dossier_id, for_update=True)
     form = AssignForm()
     form.user_id.choices = _assignable(item)
     if not form.validate_on_submit():

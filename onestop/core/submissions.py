@@ -111,14 +111,36 @@ def claim(key: str, owner: str, print_: str) -> Submission | None:
     return first
 
 
-def record(key: str, response) -> None:
-    """Keep the answer given to the key's first request (one UPDATE, in the verb's transaction)."""
+def claim_answered(key: str, owner: str, print_: str, response) -> Submission | None:
+    """Insert the key's row with the answer given, at the end of the work (one statement in the
+    verb's transaction); ``None`` when this request is the first, else the row of the first one
+    (on PostgreSQL the INSERT waits for a first request still running, then meets its row).
+    ``KeyReused`` when it is not ours. The caller rolls its work back when it was not the first."""
+    inserted = db.session.execute(insert(Submission).values(
+        key=key, owner=owner, fingerprint=print_, created_at=clock.now(), **_answer(response)
+    ).on_conflict_do_nothing(index_elements=["key"]).returning(Submission.key)).first()
+    return None if inserted is not None else used(key, owner, print_)
+
+
+def used(key: str, owner: str, print_: str) -> Submission | None:
+    """The row of the key's first use, when there was one; ``KeyReused`` when it is not ours."""
+    first = db.session.execute(select(Submission).where(Submission.key == key)).scalar_one_or_none()
+    if first is not None and (first.owner != owner or first.fingerprint != print_):
+        raise KeyReused(key)
+    return first
+
+
+def _answer(response) -> dict:
     body = None
     if not response.is_streamed and response.mimetype == "application/json":
         body = response.get_data(as_text=True)
-    db.session.execute(update(Submission).where(Submission.key == key).values(
-        status=response.status_code, location=response.headers.get("Location"), content_type=response.mimetype,
-        body=body))
+    return {"status": response.status_code, "location": response.headers.get("Location"),
+            "content_type": response.mimetype, "body": body}
+
+
+def record(key: str, response) -> None:
+    """Keep the answer given to the key's first request (one UPDATE, in the verb's transaction)."""
+    db.session.execute(update(Submission).where(Submission.key == key).values(**_answer(response)))
 
 
 def purge(now: datetime) -> int:

@@ -1,15 +1,19 @@
 """The one way a view runs a verb: once per submission key, committed once.
 
-``submit(do, then=…, otherwise=…)``: claim the request's one-time key (``submissions.py``); run
-``do()`` (verbs flush, never commit); build the answer ``then(result)``, record it against the
-key and commit everything together. When a verb refuses (``OperationError``), roll back
-everything it wrote, the claim included, and answer ``otherwise(reason)``. A request whose key
-was already used gets the first answer again and changes nothing.
+``submit(do, then=…, otherwise=…)``: run ``do()`` (verbs flush, never commit); build the answer
+``then(result)``; claim the request's one-time key with that answer (``submissions.py``: one
+INSERT) and commit everything together. When the key was used already (a double click: on
+PostgreSQL the claim waits for the first request and then meets its row), roll back everything
+and give the first answer again. When a verb refuses (``OperationError``), roll back everything it
+wrote; if the key's first request did the work (which is why the second was refused) give that
+answer, else ``otherwise(reason)``. A key used by someone else, or for another request, changes
+nothing and is refused. The claim comes last so that the whole request writes it in one statement
+instead of an INSERT before the work and an UPDATE after it.
 """
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Response, flash, make_response, redirect, render_template
+from flask import Response, flash, make_response, redirect, render_template, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -23,25 +27,45 @@ T = TypeVar("T")
 def submit(do: Callable[[], T], *, then: Callable[[T], ResponseReturnValue],
            otherwise: Callable[[str], ResponseReturnValue]) -> ResponseReturnValue:
     key = submissions.presented_key()
+    owner = print_ = None
     if key is not None:
-        try:
-            first = submissions.claim(key, submissions.owner_of_request(), submissions.fingerprint())
-        except submissions.KeyReused:
-            db.session.rollback()
-            return otherwise(_("Biểu mẫu này đã được dùng cho một yêu cầu khác; hãy tải lại trang rồi thử lại."))
-        if first is not None:
-            db.session.rollback()
-            return replay(first)
+        owner, print_ = submissions.owner_of_request(), submissions.fingerprint()
     try:
         result = do()
     except OperationError as exc:
         db.session.rollback()
+        if key is not None:  # refused because the key's first request did it already (a double click)?
+            try:
+                first = submissions.used(key, owner, print_)
+            except submissions.KeyReused:
+                return otherwise(_reused())
+            if first is not None:
+                return replay(first)
         return otherwise(str(exc))
+    flashes = list(session.get("_flashes", ()))
     response = make_response(then(result))
     if key is not None:
-        submissions.record(key, response)
+        try:
+            first, reused = submissions.claim_answered(key, owner, print_, response), False
+        except submissions.KeyReused:
+            first, reused = None, True
+        if first is not None or reused:
+            db.session.rollback()
+            _restore(flashes)  # what ``then`` told of the work undone is not told
+            return replay(first) if first is not None else otherwise(_reused())
     db.session.commit()
     return response
+
+
+def _reused() -> str:
+    return _("Biểu mẫu này đã được dùng cho một yêu cầu khác; hãy tải lại trang rồi thử lại.")
+
+
+def _restore(flashes: list) -> None:
+    if flashes:
+        session["_flashes"] = flashes
+    else:
+        session.pop("_flashes", None)
 
 
 def replay(first: submissions.Submission) -> Response:

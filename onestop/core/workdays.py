@@ -1,13 +1,14 @@
 """The calendar in force: office hours from configuration, admin overrides from the database."""
 from datetime import date, datetime
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import ForeignKey, Index, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.core.calendar import OfficeHours, WorkingCalendar
 from onestop.core.database import db
 from onestop.core.models import TimestampMixin
+from onestop.core.versions import ProcessCache, forget, watch
 
 
 class CalendarOverride(TimestampMixin, db.Model):
@@ -37,17 +38,22 @@ class CalendarOverride(TimestampMixin, db.Model):
         return {"day": self.day.isoformat(), "is_working": self.is_working, "note": self.note}
 
 
+def _load_calendar() -> WorkingCalendar:
+    overrides = dict(db.session.execute(
+        select(CalendarOverride.day, CalendarOverride.is_working).where(CalendarOverride.removed_at.is_(None))).all())
+    return WorkingCalendar(OfficeHours.parse(current_app.config["ONESTOP_OFFICE_HOURS"]), overrides)
+
+
+watch(CalendarOverride, "calendar")
+_CALENDAR = ProcessCache("calendar", _load_calendar)
+
+
 def current_calendar() -> WorkingCalendar:
-    """One calendar per request or task, with the overrides read in one query."""
-    cal = g.get("_onestop_calendar")
-    if cal is None:
-        overrides = dict(db.session.execute(
-            select(CalendarOverride.day, CalendarOverride.is_working).where(CalendarOverride.removed_at.is_(None))).all())
-        cal = WorkingCalendar(OfficeHours.parse(current_app.config["ONESTOP_OFFICE_HOURS"]), overrides)
-        g._onestop_calendar = cal
-    return cal
+    """The calendar in force, kept per process and read again when an override changed anywhere
+    (``versions.py``: the change of an override changes the stamp, in its own transaction)."""
+    return _CALENDAR.get(current_app.config["ONESTOP_OFFICE_HOURS"])
 
 
 def forget_calendar() -> None:
-    """Drop the calendar read in this request (after an admin changed the overrides)."""
-    g.pop("_onestop_calendar", None)
+    """Read the stamps again on next use (pending changes of this session are flushed then)."""
+    forget()

@@ -98,7 +98,7 @@ def _quotes(procedures: dict, form: IntakeForm) -> dict:
 @access("dossier")
 def return_to_citizen(dossier_id: int):
     """Record who collected the result (or the post waybill) and close the dossier."""
-    dossier = get_dossier_or_404(current_user, dossier_id)
+    dossier = get_dossier_or_404(current_user, dossier_id, for_update=True)
     form = ReturnResultForm()
     back = redirect(url_for("casework.dossier", dossier_id=dossier_id))
     if not form.validate_on_submit():

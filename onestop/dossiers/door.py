@@ -20,6 +20,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
 from onestop.core.errors import OperationError
 from onestop.extensions import db
 
@@ -29,10 +32,41 @@ F = TypeVar("F", bound=Callable)
 VERBS: dict[str, str] = {}
 
 
+_LOCKED = "onestop_locked_rows"
+
+
 def lock(row) -> None:
-    """Take the row's lock and read it afresh (what the caller set on it is flushed first, and kept)."""
+    """Take the row's lock and read it afresh (what the caller set on it is flushed first, and kept);
+    nothing to do when this transaction loaded it with its lock already (``load_locked``)."""
+    if _key(row) in db.session.info.get(_LOCKED, ()):
+        return
     db.session.flush()
     db.session.refresh(row, with_for_update=True)
+    _held(row)
+
+
+def load_locked(statement):
+    """The one row ``statement`` selects, loaded afresh with its lock (``SELECT … FOR UPDATE``), so
+    the verb that follows in this transaction need not read it again; None when none."""
+    row = db.session.scalar(statement.with_for_update(of=statement.column_descriptions[0]["entity"])
+                            .execution_options(populate_existing=True))
+    if row is not None:
+        _held(row)
+    return row
+
+
+def _key(row) -> tuple:
+    return type(row), inspect(row).identity
+
+
+def _held(row) -> None:
+    db.session.info.setdefault(_LOCKED, set()).add(_key(row))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _released(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the locks go with the transaction
+        session.info.pop(_LOCKED, None)
 
 
 def enter(subject, actor, name: str, refused) -> None:

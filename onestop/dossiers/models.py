@@ -71,6 +71,10 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
         Index("ix_dossiers_open_unassigned", "step_started_at",
               postgresql_where=text("assignee_id IS NULL AND status IN ('processing','supplement')"),
               sqlite_where=text("assignee_id IS NULL AND status IN ('processing','supplement')")),
+        # routing's load of each officer: an index-only count within the holding agency (``operations.route``)
+        Index("ix_dossiers_open_holder_assignee", "holder_agency_id", "assignee_id",
+              postgresql_where=text("status IN ('processing','supplement')"),
+              sqlite_where=text("status IN ('processing','supplement')")),
         # the dossiers waiting for a citizen's supplement (inbox "waiting" tab, desk "supplement" tab)
         Index("ix_dossiers_supplement_holder", "holder_agency_id", "id",
               postgresql_where=text("status = 'supplement'"), sqlite_where=text("status = 'supplement'")),

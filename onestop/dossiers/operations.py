@@ -9,7 +9,7 @@ go through the same door; they write their history lines with ``log``.
 """
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from onestop.agencies.models import Agency
 from onestop.auth.absences import is_absent
@@ -23,7 +23,7 @@ from onestop.dossiers.applicant import Applicant
 from onestop.dossiers.codes import next_code
 from onestop.dossiers.details import details_search_text
 from onestop.dossiers.door import verb
-from onestop.dossiers.models import OPEN_STATUSES, Channel, Delivery, Dossier, DossierEvent, Status
+from onestop.dossiers.models import Channel, Delivery, Dossier, DossierEvent, Status
 from onestop.dossiers.notices import notify
 from onestop.dossiers.signals import event_written, moved, moving, received
 from onestop.dossiers.standins import acting_for, roles_of
@@ -31,8 +31,11 @@ from onestop.dossiers.visits import record as record_visit
 from onestop.extensions import db
 from onestop.workflows.definition import SYSTEM_ACTIONS, Step
 from onestop.workflows.engine import ActionRefused, engine, intake_problems
-from onestop.workflows.holders import HolderNotFound, resolve_holder
+from onestop.workflows.holders import AgencyTree, HolderNotFound
 
+#: written as the partial indexes' predicate, so that SQLite's planner (which cannot match a bound
+#: parameter against it) uses them as PostgreSQL's does
+_OPEN = text("dossiers.status IN ('processing','supplement')")
 _OUTCOME_STATUS = {"done": Status.DONE, "refused": Status.REFUSED, "withdrawn": Status.WITHDRAWN}
 
 
@@ -83,7 +86,7 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
         raise OperationError(_("Hồ sơ nhận qua bưu chính cần số vận đơn và ngày bưu điện nhận gửi."))
     now = clock.now()
     start = procedure.start
-    holder = _holder(start, desk)
+    holder = _holder(start, desk.id)
     cal = current_calendar()
     counted_from = cal.start_of_count(now, procedure.cutoff)  # after the cut-off: the next working day
     dossier = Dossier(
@@ -154,7 +157,7 @@ def perform_action(dossier: Dossier, actor: User, action: str, note: str | None 
         dossier.documents = sorted(set(documents))
     from_agency = dossier.holder_agency
     target_key = procedure.step(dossier.step).action(action).target
-    holder = _holder(procedure.step(target_key), dossier.receiving_agency)
+    holder = _holder(procedure.step(target_key), dossier.receiving_agency_id)
     try:
         moving.send(dossier, actor=actor, action=action, source=procedure.step(dossier.step),
                     target=procedure.step(target_key))
@@ -165,8 +168,9 @@ def perform_action(dossier: Dossier, actor: User, action: str, note: str | None 
     except OperationError:
         dossier.documents = previous_documents
         raise
-    _move(dossier, source, target, holder, actor)
-    event = log(dossier, actor, action, source.key, from_agency, holder, note, on_behalf_of=behalf)
+    with db.session.no_autoflush:  # the move is one UPDATE of the row, written by the flush below
+        _move(dossier, source, target, holder, actor)
+        event = log(dossier, actor, action, source.key, from_agency, holder, note, on_behalf_of=behalf)
     db.session.flush()
     moved.send(dossier, actor=actor, action=action, source=source, target=target, event=event)
     return event
@@ -195,11 +199,15 @@ def return_result(dossier: Dossier, actor: User, *, recipient: str | None = None
         raise
 
 
-def _holder(step: Step, receiving: Agency) -> Agency:
+def _holder(step: Step, receiving_id: int) -> Agency:
+    """The agency that holds ``step`` of a dossier received at ``receiving_id``, resolved on the
+    agency tree kept in memory (``AgencyTree.current``); its row comes from the session when loaded."""
+    tree = AgencyTree.current()
     try:
-        return resolve_holder(step.holder, receiving)
+        node = tree.resolve(step.holder, tree.nodes[receiving_id])
     except HolderNotFound as exc:
         raise OperationError(str(exc)) from exc
+    return db.session.get(Agency, node.id)
 
 
 def _move(dossier: Dossier, source: Step, target: Step, holder: Agency, actor: User) -> None:
@@ -234,7 +242,6 @@ def _move(dossier: Dossier, source: Step, target: Step, holder: Agency, actor: U
         dossier.assignee = actor
     else:
         dossier.assignee = None
-        db.session.flush()
         enqueue(Task.ROUTE_DOSSIER, dossier_id=dossier.id, step_seq=dossier.step_seq)
 
 
@@ -285,6 +292,22 @@ def assign(dossier: Dossier, actor: User | None, user: User, note: str | None = 
     return event
 
 
+def _open_load(agency_id: int):
+    """How many open dossiers of the agency the user (``User``, correlated) is given: counted on
+    ``ix_dossiers_open_holder_assignee`` for that user alone, so the cost follows the officers of
+    the agency and their work, never the city. (A dossier's assignee is always of the agency that
+    holds it: ``assign`` checks it and every move to another agency clears the assignee.)"""
+    return (select(func.count()).select_from(Dossier)
+            .where(Dossier.holder_agency_id == agency_id, Dossier.assignee_id == User.id, _OPEN)
+            .correlate(User).scalar_subquery())
+
+
+def least_loaded(agency_id: int, role: str):
+    """The agency's active user of ``role``, not away, with the fewest open dossiers (then the lowest id)."""
+    return (select(User).where(User.agency_id == agency_id, User.role == Role(role), User.active, ~is_absent(User.id))
+            .order_by(_open_load(agency_id), User.id).limit(1))
+
+
 def route(dossier_id: int, step_seq: int) -> User | None:
     """Assign the dossier to the least-loaded active user of the holding agency with the step's role
     who is not away (an absence in force: ``auth/absences.py``).
@@ -295,14 +318,7 @@ def route(dossier_id: int, step_seq: int) -> User | None:
     if dossier is None or not dossier.is_open or dossier.step_seq != step_seq or dossier.assignee_id:
         return None
     role = engine().procedure(dossier.procedure_code).step(dossier.step).role
-    load = (select(Dossier.assignee_id, func.count().label("n"))
-            .where(Dossier.status.in_(OPEN_STATUSES), Dossier.assignee_id.is_not(None))
-            .group_by(Dossier.assignee_id).subquery())
-    officer = db.session.scalars(
-        select(User).outerjoin(load, load.c.assignee_id == User.id)
-        .where(User.agency_id == dossier.holder_agency_id, User.role == Role(role), User.active,
-               ~is_absent(User.id))
-        .order_by(func.coalesce(load.c.n, 0), User.id).limit(1)).first()
+    officer = db.session.scalars(least_loaded(dossier.holder_agency_id, role)).first()
     if officer is None:
         return None
     assign(dossier, None, officer)

@@ -26,12 +26,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.core.calendar import WorkingCalendar
 from onestop.core.models import TimestampMixin
+from onestop.core.versions import ProcessCache, forget, watch
 from onestop.extensions import db
 
 
@@ -138,22 +139,26 @@ def config_rules() -> RuleSet:
     return RuleSet.from_config(current_app.config)
 
 
+def _load_rules() -> Rules:
+    t = ReminderRule.__table__
+    rows = db.session.execute(select(t.c.procedure_code, t.c.due_soon_percent, t.c.remind_overdue,
+                                     t.c.escalate_days, t.c.escalate_parent_days).where(t.c.removed_at.is_(None))).all()
+    default = next((RuleSet(*r[1:]) for r in rows if r.procedure_code is None), None) or config_rules()
+    return Rules(default, {r.procedure_code: RuleSet(*r[1:]) for r in rows if r.procedure_code is not None})
+
+
+watch(ReminderRule, "reminder_rules")
+_RULES = ProcessCache("reminder_rules", _load_rules)
+
+
 def current_rules() -> Rules:
-    """The rules in force, read once per request or task (one query)."""
-    rules = g.get("_onestop_reminder_rules")
-    if rules is None:
-        t = ReminderRule.__table__
-        rows = db.session.execute(select(t.c.procedure_code, t.c.due_soon_percent, t.c.remind_overdue,
-                                         t.c.escalate_days, t.c.escalate_parent_days).where(t.c.removed_at.is_(None))).all()
-        default = next((RuleSet(*r[1:]) for r in rows if r.procedure_code is None), None) or config_rules()
-        rules = Rules(default, {r.procedure_code: RuleSet(*r[1:]) for r in rows if r.procedure_code is not None})
-        g._onestop_reminder_rules = rules
-    return rules
+    """The rules in force, kept per process and read again when a rule changed anywhere (``core/versions.py``)."""
+    return _RULES.get(config_rules())
 
 
 def forget_rules() -> None:
-    """Drop the rules read in this request (after an admin changed them)."""
-    g.pop("_onestop_reminder_rules", None)
+    """Read the stamps again on next use (pending changes of this session are flushed then)."""
+    forget()
 
 
 def remind_at_of(procedure_code: str, step_hours: float, cal: WorkingCalendar, counted_from: datetime) -> datetime | None:

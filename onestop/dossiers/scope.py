@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, exists, select, true
 
 from onestop.auth.models import Role, User
 from onestop.auth.scope import scope_agency_ids
+from onestop.dossiers.door import load_locked
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.extensions import db
 
@@ -21,8 +22,11 @@ def dossier_scope(user: User) -> ColumnElement[bool]:
     return Dossier.holder_agency_id.in_(ids) | Dossier.receiving_agency_id.in_(ids) | handled
 
 
-def get_dossier_or_404(user: User, dossier_id: int) -> Dossier:
-    dossier = db.session.scalar(select(Dossier).where(Dossier.id == dossier_id, dossier_scope(user)))
+def get_dossier_or_404(user: User, dossier_id: int, *, for_update: bool = False) -> Dossier:
+    """The dossier when in the user's scope; ``for_update``: loaded with its lock, for a request
+    that runs a verb on it (the door then does not read it again)."""
+    query = select(Dossier).where(Dossier.id == dossier_id, dossier_scope(user))
+    dossier = load_locked(query) if for_update else db.session.scalar(query)
     if dossier is None:
         abort(404)
     return dossier

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from onestop.auth.models import User
 from onestop.core import clock
@@ -32,16 +34,26 @@ def quote_for(procedure_code: str, *, pages: int = 1, copies: int = 1, channel: 
     return quote(engine().procedure(procedure_code).fees, pages=pages, copies=copies, online=channel == Channel.ONLINE)
 
 
-def assess(dossier: Dossier, *, pages: int = 1, copies: int = 1) -> FeeAssessment | None:
+_NEW = "onestop_new_fee_assessments"
+
+
+def assess(dossier: Dossier, *, pages: int = 1, copies: int = 1, new: bool = False) -> FeeAssessment | None:
     """Compute the dossier's fees (again, with the desk's counts, as long as nothing is paid);
-    None for a free procedure (no ``[[fees]]``: nothing is written)."""
+    None for a free procedure (no ``[[fees]]``: nothing is written). ``new``: the dossier was
+    just received, so it has no assessment yet (nothing to look up)."""
     if not engine().procedure(dossier.procedure_code).fees:
         return None
     computed = quote_for(dossier.procedure_code, pages=pages, copies=copies, channel=dossier.channel)
-    assessment = db.session.get(FeeAssessment, dossier.id)
+    held = db.session.info.get(_NEW, {}).get(dossier.id)
+    assessment = held[1] if held is not None and held[0] is dossier else None  # (not a row rolled back)
+    if assessment is None and not new:
+        assessment = db.session.get(FeeAssessment, dossier.id)
     if assessment is None:
-        assessment = FeeAssessment(dossier_id=dossier.id, dossier=dossier)
+        assessment = FeeAssessment(dossier_id=dossier.id, dossier=dossier, payments=[])
         db.session.add(assessment)
+        # held until the transaction ends: the session keeps rows weakly, and the desk's counts
+        # come right after the receipt (``collect_at_intake``) to assess it again
+        db.session.info.setdefault(_NEW, {})[dossier.id] = (dossier, assessment)
     elif assessment.payments:
         raise OperationError(_("Hồ sơ đã nộp phí, lệ phí: không tính lại được."))
     assessment.pages, assessment.copies, assessment.online = computed.pages, computed.copies, computed.online
@@ -52,9 +64,15 @@ def assess(dossier: Dossier, *, pages: int = 1, copies: int = 1) -> FeeAssessmen
     return assessment
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _forget_new(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_NEW, None)
+
+
 @received.connect
 def _assess_on_receipt(dossier: Dossier, actor=None, **_kwargs) -> None:
-    assess(dossier)
+    assess(dossier, new=True)
 
 
 def assessment_of(dossier: Dossier) -> FeeAssessment | None:

@@ -53,7 +53,7 @@ class Offer:
 def online_offer(tree: AgencyTree | None = None) -> Offer:
     """One load of the agency tree (or the one given); each desk's refusals come from the engine's
     per-desk cache."""
-    tree = tree or AgencyTree.load()
+    tree = tree or AgencyTree.current()
     levels = {level: i for i, level in enumerate(structure().levels)}
     desks = sorted((n for n in tree.nodes.values() if n.has_desk),
                    key=lambda n: (levels.get(n.level, len(levels)), n.path.count("/"), n.name))

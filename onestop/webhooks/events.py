@@ -11,6 +11,7 @@ from onestop.api.models import ApiClient
 from onestop.core import clock
 from onestop.core.outbox import enqueue
 from onestop.core.tasks import Task
+from onestop.core.versions import ProcessCache, watch
 from onestop.dossiers.models import Dossier, DossierEvent
 from onestop.dossiers.scope import dossier_scope
 from onestop.dossiers.signals import event_written
@@ -74,11 +75,32 @@ def payload(dossier: Dossier, event: DossierEvent) -> dict:
     return body
 
 
-def _subscriptions() -> list[WebhookSubscription]:
+def _live() -> tuple[tuple[int, frozenset[str], object], ...]:
+    """Every active subscription of a client not revoked: (id, kinds, the client's expiry)."""
+    rows = db.session.execute(
+        select(WebhookSubscription.id, WebhookSubscription.events, ApiClient.expires_at)
+        .join(ApiClient, ApiClient.id == WebhookSubscription.client_id)
+        .where(WebhookSubscription.active, ApiClient.revoked_at.is_(None)))
+    return tuple((r.id, frozenset(r.events or ()), r.expires_at) for r in rows)
+
+
+watch(WebhookSubscription, "webhooks")
+watch(ApiClient, "webhooks")
+#: the subscriptions change rarely and every move asks them: kept per process (``core/versions.py``)
+_LIVE = ProcessCache("webhooks", _live)
+
+
+def _subscriptions(kinds: list[str]) -> list[WebhookSubscription]:
+    """The subscriptions in force that want one of ``kinds``; no statement when none does."""
     now = clock.now()
+    ids = [i for i, events, expires_at in _LIVE.get() if expires_at > now and events.intersection(kinds)]
+    if not ids:
+        return []
     return list(db.session.scalars(
         select(WebhookSubscription).join(ApiClient, ApiClient.id == WebhookSubscription.client_id)
-        .where(WebhookSubscription.active, ApiClient.revoked_at.is_(None), ApiClient.expires_at > now)
+        .where(WebhookSubscription.id.in_(ids), WebhookSubscription.active, ApiClient.revoked_at.is_(None),
+               ApiClient.expires_at > now)
+        .order_by(WebhookSubscription.id)
         .options(joinedload(WebhookSubscription.client).joinedload(ApiClient.agency))))
 
 
@@ -92,7 +114,7 @@ def fan_out(dossier: Dossier, event: DossierEvent) -> list[WebhookDelivery]:
     if not kinds:
         return []
     wanted = []
-    for subscription in _subscriptions():
+    for subscription in _subscriptions(kinds):
         kind = next((k for k in kinds if k in (subscription.events or [])), None)
         if kind is not None:
             wanted.append((subscription, kind))

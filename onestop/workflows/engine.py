@@ -146,5 +146,5 @@ def engine() -> Engine:
 def intake_problems(desk) -> dict[str, str]:
     """Procedures the desk (an ``Agency``) cannot receive (a step would have no agency to hold it),
     with the reason, against the tree as it is now."""
-    tree = AgencyTree.load()
+    tree = AgencyTree.current()
     return engine().intake_problems(tree.nodes[desk.id], tree)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from onestop.agencies.models import Agency
 from onestop.agencies.structure import structure
+from onestop.core.versions import ProcessCache, watch
 from onestop.extensions import db
 from onestop.workflows.definition import HolderRule, parse_holder
 
@@ -114,6 +115,12 @@ class AgencyTree:
         self.fingerprint = hash(tuple(sorted(nodes, key=lambda n: n.id)))
 
     @classmethod
+    def current(cls) -> "AgencyTree":
+        """The tree as it is now, kept per process and read again when an agency changed anywhere
+        (``core/versions.py``). Not for the checks of a change being made: those read ``load()``."""
+        return _TREE.get()
+
+    @classmethod
     def load(cls) -> "AgencyTree":
         rows = db.session.execute(select(Agency.id, Agency.code, Agency.name, Agency.level, Agency.sectors,
                                          Agency.path, Agency.has_desk, Agency.active))
@@ -139,3 +146,7 @@ class AgencyTree:
         if found is None:
             raise _not_found(spec, receiving.name)
         return found
+
+
+watch(Agency, "agencies")
+_TREE: ProcessCache[AgencyTree] = ProcessCache("agencies", AgencyTree.load)
