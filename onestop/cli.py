@@ -22,11 +22,14 @@ main = FlaskGroup(create_app=_create_app, help="onestop: the one-stop case-handl
 
 def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
-    def seed_demo_command() -> None:
+    @click.option("--tree", type=click.Choice(["three-tier", "two-tier"]), default="three-tier", show_default=True,
+                  help="three-tier: city, departments, districts, wards (before 1 July 2025); two-tier: the merged "
+                       "city and its communes (since).")
+    def seed_demo_command(tree: str) -> None:
         """Load the demo agency tree and logins (safe to run again)."""
-        from onestop.demo.seed import seed_demo
+        from onestop.demo.seed import TREES, seed_demo
 
-        logins = seed_demo()
+        logins = seed_demo(TREES[tree])
         db.session.commit()
         click.echo("Demo logins (username / password):")
         for username, password, who in logins:
