@@ -42,16 +42,19 @@ def init_app(app: Flask) -> None:
         from pathlib import Path
 
         from onestop.core.calendar import OfficeHours
-        from onestop.workflows.definition import CATALOGUE_DIR, DefinitionError, load_catalogue
+        from onestop.workflows.definition import CATALOGUE_DIR, DefinitionError, load_versions
+        from onestop.workflows.versions import validity_text
 
         try:
-            catalogue = load_catalogue(Path(directory) if directory else CATALOGUE_DIR,
-                                       office_hours=OfficeHours.parse(app.config["ONESTOP_OFFICE_HOURS"]))
+            catalogue = load_versions(Path(directory) if directory else CATALOGUE_DIR,
+                                      office_hours=OfficeHours.parse(app.config["ONESTOP_OFFICE_HOURS"]))
         except DefinitionError as exc:
             raise click.ClickException(str(exc)) from exc
-        for p in catalogue.values():
-            click.echo(f"ok  {p.code:<10} {len(p.steps):>2} steps  {p.budget_days:g} days  {p.name[:70]}")
-        click.echo(f"{len(catalogue)} procedures valid")
+        for versions in catalogue.values():
+            for p in versions:
+                dated = f"  {validity_text(p)}" if len(versions) > 1 else ""
+                click.echo(f"ok  {p.code:<10} {len(p.steps):>2} steps  {p.budget_days:g} days  {p.name[:70]}{dated}")
+        click.echo(f"{len(catalogue)} procedures valid ({sum(map(len, catalogue.values()))} versions)")
 
     _operations(app)
 

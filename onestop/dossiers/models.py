@@ -94,6 +94,8 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     #: national code of the procedure in the catalogue
     procedure_code: Mapped[str] = mapped_column(String(20), index=True)
+    #: the version of the procedure in force when it was received; it keeps it until it ends
+    procedure_version: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     #: the current step key of the procedure's state machine
     step: Mapped[str] = mapped_column(String(60))
     status: Mapped[Status] = mapped_column(str_enum(Status), default=Status.PROCESSING)

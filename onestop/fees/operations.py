@@ -35,7 +35,7 @@ def quote_for(procedure_code: str, *, pages: int = 1, copies: int = 1, channel: 
 def assess(dossier: Dossier, *, pages: int = 1, copies: int = 1) -> FeeAssessment | None:
     """Compute the dossier's fees (again, with the desk's counts, as long as nothing is paid);
     None for a free procedure (no ``[[fees]]``: nothing is written)."""
-    if not engine().procedure(dossier.procedure_code).fees:
+    if not engine().of(dossier).fees:
         return None
     computed = quote_for(dossier.procedure_code, pages=pages, copies=copies, channel=dossier.channel)
     assessment = db.session.get(FeeAssessment, dossier.id)

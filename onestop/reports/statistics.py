@@ -96,7 +96,7 @@ def supplement_steps() -> tuple[set[str], set[tuple[str, str]]]:
     """Step keys that are a supplement wait in every procedure using them, and the
     (procedure, step) pairs for keys that mean different things in different procedures."""
     waiting, working = defaultdict(set), defaultdict(set)
-    for procedure in engine().procedures():
+    for procedure in engine().all_versions():
         for step in procedure.steps:
             (waiting if step.kind == "supplement" else working)[step.key].add(procedure.code)
     clean = {key for key in waiting if key not in working}

@@ -165,12 +165,12 @@ def render_result_cover(result) -> str:
     verify_url, qr = qr_of(url_for("results.verify", token=result.token, _external=True), scale=4)
     with on_paper():
         return render_template("slips/result_cover.html", result=result, dossier=dossier,
-                               procedure=engine().procedure(dossier.procedure_code), verify_url=verify_url, qr=qr,
+                               procedure=engine().of(dossier), verify_url=verify_url, qr=qr,
                                issuer=Issuer.of(result.agency, desk=False))
 
 
 def _context(kind: SlipKind, dossier: Dossier) -> dict:
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     ctx: dict = {"slip": kind, "dossier": dossier, "procedure": procedure, "details": shown(procedure, dossier.details),
                  "place": current_app.config["ONESTOP_PLACE_NAME"],
                  "issuer": Issuer.of(dossier.receiving_agency, desk=True), "issued_at": dossier.received_at,
@@ -213,7 +213,7 @@ def render_fee_receipt(payment) -> str:
     dossier = payment.dossier
     with on_paper():
         return render_template("slips/fee_receipt.html", payment=payment, dossier=dossier,
-                               procedure=engine().procedure(dossier.procedure_code),
+                               procedure=engine().of(dossier),
                                issuer=Issuer.of(payment.agency, desk=True), place=current_app.config["ONESTOP_PLACE_NAME"],
                                money=money_text, words=in_words, kind_labels=KIND_LABELS, method_paper=METHOD_PAPER)
 

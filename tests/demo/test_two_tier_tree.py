@@ -1,7 +1,6 @@
 """The two-tier demo tree (merged Hải Phòng, since 1 July 2025): its data file and its seeding."""
 import tomllib
 
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from onestop.agencies.models import Agency
@@ -45,5 +44,5 @@ def test_seeding_it_adds_the_new_agencies_and_a_login_per_desk(db):
 
 
 def test_the_command_takes_the_tree(app):
-    result = CliRunner().invoke(app.cli, ["seed-demo", "--tree", "nowhere"])
-    assert result.exit_code != 0 and "two-tier" in result.output
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--tree", "nowhere"])
+    assert result.exit_code != 0 and "two-tier" in result.output, result.output
