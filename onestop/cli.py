@@ -57,6 +57,9 @@ def init_app(app: Flask) -> None:
         click.echo(f"{len(catalogue)} procedures valid ({sum(map(len, catalogue.values()))} versions)")
 
     _operations(app)
+    from onestop.reorganisation.cli import init_app as reorganisation_cli
+
+    reorganisation_cli(app)
 
 
 def _operations(app: Flask) -> None:

@@ -233,14 +233,15 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
 
 #: events that record something about a dossier without moving it (step and holder unchanged)
 STAY_ACTIONS = ("assign", "extend", "consult", "consult_answer", "attach", "detach", "refusal_handed", "fee", "refund",
-                "e_result")
+                "e_result", "reorganise")
 #: labels of events that are not actions of a procedure's steps
 EVENT_LABELS = {"receive": _l("Tiếp nhận"), "assign": _l("Phân công"), "extend": _l("Gia hạn hẹn trả"),
                 "consult": _l("Xin ý kiến"), "consult_answer": _l("Trả lời xin ý kiến"),
                 "attach": _l("Đính kèm tệp"), "detach": _l("Gỡ tệp đính kèm"),
                 "refusal_handed": _l("Giao phiếu từ chối (mẫu 03)"),
                 "fee": _l("Thu phí, lệ phí"), "refund": _l("Hoàn trả phí, lệ phí"),
-                "e_result": _l("Tải lên kết quả điện tử")}
+                "e_result": _l("Tải lên kết quả điện tử"),
+                "reorganise": _l("Chuyển giao do sắp xếp đơn vị hành chính")}
 
 
 class DossierEvent(db.Model):
