@@ -7,7 +7,7 @@ For the agencies the plan dissolves (and the desks it moves), in this order:
    held it to the one that holds it now, its step unchanged;
 3. move the open dossiers: holder, desk of return (receiving agency), and drop an assignee who is
    not of the new holder (the new holder's supervisors assign again); pending extension requests
-   and unanswered consultations follow;
+   and unanswered consultations follow, and online applications waiting at a desk that moves;
 4. move the staff, the desks and the code numbers of the day and later;
 5. close the dissolved agencies, marking the day and the successor (never renamed or deleted, so
    history, slips and reports keep each name as it was);
@@ -33,6 +33,7 @@ from onestop.core import audit, clock
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent
 from onestop.extension_requests.models import DossierExtension, ExtensionStatus
 from onestop.extensions import db
+from onestop.online.models import ApplicationStatus, OnlineApplication
 from onestop.reorganisation.plan import Plan, PlanError
 from onestop.workflows.engine import engine
 from onestop.workflows.holder_rules import parse_holder
@@ -49,6 +50,8 @@ class Outcome:
     #: old agency code → staff moved
     staff: Counter = field(default_factory=Counter)
     dossiers: int = 0
+    #: online applications waiting at a desk that moves
+    online: int = 0
     applied: bool = False
 
 
@@ -105,6 +108,8 @@ def _move(plan: Plan, actor) -> Outcome:
         outcome.staff[names[agency_id]] += n
 
     moving = and_(Dossier.is_open, holder_moves | desk_moves)
+    # the rows the plan moves are locked (PostgreSQL) so that no verb moves one at the same time
+    db.session.execute(select(Dossier.id).where(moving).with_for_update())
     note = f"{plan.note} ({plan.day:%d/%m/%Y})".strip()
     events = select(Dossier.id, literal(clock.now(), type_=DossierEvent.at.type), literal(ACTION),
                     literal(actor.id if actor else None, type_=Integer),
@@ -122,6 +127,7 @@ def _move(plan: Plan, actor) -> Outcome:
             db.session.execute(update(User).where(User.agency_id == old.id).values(agency_id=into.id)
                                .execution_options(synchronize_session=False))
     _move_requests(plan)
+    outcome.online = _move_online_applications(plan)
     stranger = exists().where(User.id == Dossier.assignee_id, User.agency_id != Dossier.holder_agency_id)
     db.session.execute(update(Dossier).where(Dossier.is_open, Dossier.assignee_id.is_not(None), stranger)
                        .values(assignee_id=None).execution_options(synchronize_session=False))
@@ -163,6 +169,17 @@ def _move_requests(plan: Plan) -> None:
                  else_=Consultation.to_agency_id)
     db.session.execute(update(Consultation).where(open_, Consultation.to_agency_id.in_(dissolved))
                        .values(to_agency_id=asked).execution_options(synchronize_session=False))
+
+
+def _move_online_applications(plan: Plan) -> int:
+    """Applications filed online and not yet received wait at the successor of their desk."""
+    targets = plan.targets(desk=True)
+    desk = case(*[(OnlineApplication.desk_agency_id == old.id, into.id) for old, into, _ in targets],
+                else_=OnlineApplication.desk_agency_id)
+    return db.session.execute(update(OnlineApplication).where(
+        OnlineApplication.status == ApplicationStatus.SUBMITTED,
+        OnlineApplication.desk_agency_id.in_([old.id for old, _, _ in targets]))
+        .values(desk_agency_id=desk).execution_options(synchronize_session=False)).rowcount
 
 
 def _at_desk_step():

@@ -37,6 +37,7 @@ def report(outcome) -> list[str]:
     lines += [f"  {old:<12} → {new:<16} {status:<11} {n}" for (old, new, status), n in sorted(outcome.held.items())]
     lines.append("Open dossiers whose desk of return moves (from → to: count):")
     lines += [f"  {old:<12} → {new:<16} {n}" for (old, new), n in sorted(outcome.desks.items())]
+    lines.append(f"Online applications waiting at a desk that moves: {outcome.online}")
     lines.append("Staff moved (from: count):")
     lines += [f"  {old:<12} {n}" for old, n in sorted(outcome.staff.items())]
     return lines

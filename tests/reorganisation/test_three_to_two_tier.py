@@ -16,10 +16,12 @@ from onestop.dossiers.models import DailySequence, Dossier, DossierEvent, Status
 from onestop.dossiers.operations import perform_action, receive_dossier
 from onestop.extension_requests.models import DossierExtension
 from onestop.extension_requests.operations import approve_extension, request_extension
+from onestop.online.operations import submit_application
 from onestop.reorganisation.apply import run
 from onestop.reorganisation.plan import PlanError, read_plan
 from onestop.workflows.engine import engine
 from tests.conftest import vn
+from tests.helpers import PDF
 from tests.workflows.walk import walk_main_path
 
 PLAN = Path(__file__).parents[2] / "onestop" / "demo" / "reorganise_three_to_two_tier.toml"
@@ -29,6 +31,8 @@ MAY_TO = Applicant(name="Lê Văn Cường", id_number="031090009999", phone="09
                    address="20 Máy Tơ, Ngô Quyền, Hải Phòng")
 HONG_BANG = Applicant(name="Nguyễn Văn An", id_number="031090001234", phone="0912345678",
                       address="12 Minh Khai, Hồng Bàng, Hải Phòng")
+#: the online application filed at a ward desk by ``running`` (not a dossier yet)
+made_online: list = []
 SNAPSHOT = ("code", "procedure_version", "step", "status", "step_seq", "received_at", "due_at", "step_started_at",
             "step_due_at", "paused_at", "paused_hours", "original_due_at", "remind_at", "reminded_day",
             "escalated", "finished_at")
@@ -48,8 +52,9 @@ def _value(spec):
 
 @pytest.fixture
 def running(db, user):
-    """Three-tier dossiers in every state, keyed by what they show."""
+    """Three-tier dossiers in every state, keyed by what they show (and an online application)."""
     made = {}
+    made_online.clear()
     with clock.frozen(vn(2026, 10, 1, 9)):  # received two months ago: late by now
         made["overdue"] = receive(user, "lc.clerk", "1.013225", AN_BIEN)
         perform_action(made["overdue"], user("lc.clerk"), "forward")
@@ -72,6 +77,10 @@ def running(db, user):
     request_extension(made["extension_late"], user("ka.officer"), reason="Chờ kiểm tra thực địa",
                       new_date=(clock.now() + timedelta(days=30)).date())
     made["finished"], _ = walk_main_path(db, user, "1.000656", "LCAB")
+    desk = db.session.scalar(select(Agency.id).where(Agency.code == "HBQT"))
+    made_online.append(submit_application(procedure_code="1.001193", desk_id=desk, applicant=HONG_BANG,
+                                          delivery_method="desk",
+                                          uploads=[("declaration", "t.pdf", PDF), ("birth_notice", "g.pdf", PDF)]))
     db.session.flush()
     states = {d.status for d in made.values()}
     assert states == {Status.PROCESSING, Status.SUPPLEMENT, Status.DONE}
@@ -98,7 +107,9 @@ def test_the_sample_plan_carries_every_dossier_over(db, user, client, login_as, 
     assert db.session.scalar(select(Agency.active).where(Agency.code == "HB"))
 
     outcome = run(plan, apply=True)
-    assert outcome.held[("HB", "HONGBANG", "supplement")] == 1
+    assert outcome.held[("HB", "HONGBANG", "supplement")] == 1 and outcome.online == 1
+    db.session.refresh(made_online[0])
+    assert made_online[0].desk_agency.code == "HONGBANG", "an application filed online waits at the new desk"
     assert outcome.desks[("LC", "ANBIEN")] == 1, "the Lê Chân dossier of an An Biên applicant goes to An Biên"
     by_code = {a.code: a for a in db.session.scalars(select(Agency))}
     expected_holders = {"overdue": "ANBIEN", "in_progress": "HONGBANG", "at_the_desk": "GIAVIEN",
