@@ -5,7 +5,8 @@ For the agencies the plan dissolves (and the desks it moves), in this order:
 1. count what would move, by agency and by state (the dry run prints it);
 2. write one history line (``reorganise``) on every open dossier that moves, from the agency that
    held it to the one that holds it now, its step unchanged;
-3. move the open dossiers: holder, desk of return (receiving agency), and drop an assignee who is
+3. move the open dossiers: holder, desk of return (receiving agency; the desk that received it is
+   kept in ``original_desk_id`` for receipts and statistics), and drop an assignee who is
    not of the new holder (the new holder's supervisors assign again); pending extension requests
    and unanswered consultations follow, and online applications waiting at a desk that moves;
 4. move the staff, the desks and the code numbers of the day and later;
@@ -117,8 +118,11 @@ def _move(plan: Plan, actor) -> Outcome:
     outcome.dossiers = db.session.execute(DossierEvent.__table__.insert().from_select(
         ["dossier_id", "at", "action", "actor_id", "from_step", "to_step", "from_agency_id", "to_agency_id", "note"],
         events)).rowcount
+    # the right-hand sides read the row as it was: the desk that received it is kept once it moves
+    first_desk = case((new_desk != Dossier.receiving_agency_id, Dossier.received_desk_id), else_=Dossier.original_desk_id)
     db.session.execute(update(Dossier).where(moving).values(
-        holder_agency_id=new_holder, receiving_agency_id=new_desk).execution_options(synchronize_session=False))
+        holder_agency_id=new_holder, receiving_agency_id=new_desk, original_desk_id=first_desk)
+        .execution_options(synchronize_session=False))
     for (old, into, _), (_, desk, _) in zip(plan.targets(), plan.targets(desk=True), strict=True):
         clerks = and_(User.agency_id == old.id, User.role == Role.CLERK)
         db.session.execute(update(User).where(clerks).values(agency_id=desk.id).execution_options(

@@ -169,11 +169,17 @@ def render_result_cover(result) -> str:
                                issuer=Issuer.of(result.agency, desk=False))
 
 
+def _desk_of(kind: SlipKind, dossier: Dossier):
+    """The desk issuing the slip: the receipt (01) is the desk that received the dossier, as it was on the
+    day even after a reorganisation; the later slips are the desk of return now."""
+    return dossier.received_desk if kind.number == "01" else dossier.receiving_agency
+
+
 def _context(kind: SlipKind, dossier: Dossier) -> dict:
     procedure = engine().of(dossier)
     ctx: dict = {"slip": kind, "dossier": dossier, "procedure": procedure, "details": shown(procedure, dossier.details),
                  "place": current_app.config["ONESTOP_PLACE_NAME"],
-                 "issuer": Issuer.of(dossier.receiving_agency, desk=True), "issued_at": dossier.received_at,
+                 "issuer": Issuer.of(_desk_of(kind, dossier), desk=True), "issued_at": dossier.received_at,
                  "slips": available_slips(dossier)}
     if kind.number == "01":
         ctx["lookup_url"], ctx["qr"] = qr_svg(dossier)

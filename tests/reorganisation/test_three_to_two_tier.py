@@ -140,6 +140,10 @@ def test_the_sample_plan_carries_every_dossier_over(db, user, client, login_as, 
     assert user("stnmt.clerk").agency.code == "TTPVHCC" and user("stnmt.officer").agency.code == "SNNMT"
     history = running["in_progress"].events
     assert history[0].to_agency.code == "HB", "the history still names the district"
+    assert running["in_progress"].received_desk.code == "HB" and running["in_progress"].receiving_agency.code == "HONGBANG"
+    assert running["finished"].original_desk_id is None
+    received_at = dict(db.session.execute(select(Dossier.id, Dossier.received_desk_id)).all())
+    assert received_at[running["at_the_desk"].id] == by_code["NQ"].id, "statistics count it where it was received"
 
     extension = db.session.scalar(select(DossierExtension).where(
         DossierExtension.dossier_id == running["extension_late"].id))
@@ -191,3 +195,26 @@ def test_the_dry_run_prints_what_would_move_by_agency_and_state(app, db, user, r
     assert any("HB" in line and "HONGBANG" in line and "supplement" in line for line in lines)
     assert any("SKHDT" in line and "STC" in line and "processing" in line for line in lines)
     assert db.session.scalar(select(Agency.active).where(Agency.code == "SKHDT"))
+
+
+def test_the_receipt_and_the_statistics_keep_the_desk_that_received_it(db, user, running):
+    from onestop.reports.periods import Period
+    from onestop.reports.statistics import Window, counts_query
+    from onestop.slips.papers import SLIPS, _desk_of
+
+    seed_demo(TWO_TIER_FILE)
+    run(read_plan(PLAN), apply=True)
+    dossier = running["overdue"]  # received at Lê Chân in October, its desk of return is An Biên now
+    db.session.refresh(dossier)
+    assert _desk_of(SLIPS["01"], dossier).code == "LC" and _desk_of(SLIPS["02"], dossier).code == "ANBIEN"
+    window = Window.of(Period.month(2026, 10), clock.now())
+    admin = user("admin")
+    rows = db.session.execute(counts_query(window, admin)).all()
+    by_code = {a.id: a.code for a in db.session.scalars(select(Agency))}
+    counted = {(by_code[r.receiving_agency_id], r.procedure_code) for r in rows}
+    assert ("LC", "1.013225") in counted and ("ANBIEN", "1.013225") not in counted, counted
+    supervisor = user("anbien.supervisor")
+    rows = db.session.execute(counts_query(window, supervisor)).all()
+    assert {by_code[r.receiving_agency_id] for r in rows} == set(), "An Biên's supervisor: LC is not its predecessor"
+    rows = db.session.execute(counts_query(window, user("lechan.supervisor"))).all()
+    assert "LC" in {by_code[r.receiving_agency_id] for r in rows}, "Lê Chân's supervisor sees its predecessor's figures"
