@@ -187,7 +187,9 @@ def _context(kind: SlipKind, dossier: Dossier) -> dict:
         event = (stop_event(dossier) if kind.number == "05"
                  else last_event(dossier, {"02": "request_supplement", "03": "refuse"}[kind.number]))
         agency = event.from_agency or dossier.receiving_agency
-        at_desk = procedure.step(event.from_step).holder == "desk"
+        # the one-stop desk asked (a clerk's step of the desk), or the agency's own staff did at their step
+        asked_at = procedure.step(event.from_step)
+        at_desk = asked_at.holder == "desk" and asked_at.role == "clerk"
         ctx.update(event=event, issuer=Issuer.of(agency, desk=at_desk), issued_at=event.at, agency=agency,
                    at_desk=at_desk, lapsed=event.action == "stop")
         rounds = rounds_of(dossier)
