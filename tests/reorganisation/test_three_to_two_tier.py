@@ -197,7 +197,7 @@ def test_the_dry_run_prints_what_would_move_by_agency_and_state(app, db, user, r
     assert db.session.scalar(select(Agency.active).where(Agency.code == "SKHDT"))
 
 
-def test_the_receipt_and_the_statistics_keep_the_desk_that_received_it(db, user, running):
+def test_the_receipt_and_the_statistics_keep_the_desk_that_received_it(db, user, client, login_as, running):
     from onestop.reports.periods import Period
     from onestop.reports.statistics import Window, counts_query
     from onestop.slips.papers import SLIPS, _desk_of
@@ -207,6 +207,10 @@ def test_the_receipt_and_the_statistics_keep_the_desk_that_received_it(db, user,
     dossier = running["overdue"]  # received at Lê Chân in October, its desk of return is An Biên now
     db.session.refresh(dossier)
     assert _desk_of(SLIPS["01"], dossier).code == "LC" and _desk_of(SLIPS["02"], dossier).code == "ANBIEN"
+    login_as("anbien.clerk")
+    receipt = client.get(f"/dossiers/{dossier.id}/slips/01")
+    assert receipt.status_code == 200
+    assert "Bộ phận tiếp nhận và trả kết quả — Ủy ban nhân dân quận Lê Chân tiếp nhận" in receipt.get_data(as_text=True)
     window = Window.of(Period.month(2026, 10), clock.now())
     admin = user("admin")
     rows = db.session.execute(counts_query(window, admin)).all()
