@@ -115,9 +115,11 @@ def _move(plan: Plan, actor) -> Outcome:
     events = select(Dossier.id, literal(clock.now(), type_=DossierEvent.at.type), literal(ACTION),
                     literal(actor.id if actor else None, type_=Integer),
                     Dossier.step, Dossier.step, Dossier.holder_agency_id, new_holder, literal(note)).where(moving)
-    outcome.dossiers = db.session.execute(DossierEvent.__table__.insert().from_select(
+    # counted apart: the row count of an INSERT … SELECT is not reported by every driver
+    outcome.dossiers = db.session.scalar(select(func.count()).select_from(Dossier).where(moving))
+    db.session.execute(DossierEvent.__table__.insert().from_select(
         ["dossier_id", "at", "action", "actor_id", "from_step", "to_step", "from_agency_id", "to_agency_id", "note"],
-        events)).rowcount
+        events))
     # the right-hand sides read the row as it was: the desk that received it is kept once it moves
     first_desk = case((new_desk != Dossier.receiving_agency_id, Dossier.received_desk_id), else_=Dossier.original_desk_id)
     db.session.execute(update(Dossier).where(moving).values(
@@ -180,10 +182,12 @@ def _move_online_applications(plan: Plan) -> int:
     targets = plan.targets(desk=True)
     desk = case(*[(OnlineApplication.desk_agency_id == old.id, into.id) for old, into, _ in targets],
                 else_=OnlineApplication.desk_agency_id)
-    return db.session.execute(update(OnlineApplication).where(
-        OnlineApplication.status == ApplicationStatus.SUBMITTED,
-        OnlineApplication.desk_agency_id.in_([old.id for old, _, _ in targets]))
-        .values(desk_agency_id=desk).execution_options(synchronize_session=False)).rowcount
+    waiting = and_(OnlineApplication.status == ApplicationStatus.SUBMITTED,
+                   OnlineApplication.desk_agency_id.in_([old.id for old, _, _ in targets]))
+    count = db.session.scalar(select(func.count()).select_from(OnlineApplication).where(waiting))
+    db.session.execute(update(OnlineApplication).where(waiting).values(desk_agency_id=desk)
+                       .execution_options(synchronize_session=False))
+    return count
 
 
 def _at_desk_step():
