@@ -30,7 +30,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     from onestop.celery import celery_init_app
     from onestop.core import clock
     from onestop.core.calendar import OfficeHours
-    from onestop.workflows.definition import load_catalogue
+    from onestop.workflows.definition import load_versions
     from onestop.workflows.engine import Engine
 
     if app.config["ONESTOP_CLOCK_OFFSET_HOURS"]:
@@ -46,7 +46,7 @@ def create_app(config_override: dict | None = None) -> Flask:
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
-    app.extensions["onestop_engine"] = Engine(load_catalogue(
+    app.extensions["onestop_engine"] = Engine(load_versions(
         app.config.get("ONESTOP_CATALOGUE_DIR") or _default_catalogue(),
         office_hours=OfficeHours.parse(app.config["ONESTOP_OFFICE_HOURS"])))
     celery_init_app(app)

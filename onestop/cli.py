@@ -22,11 +22,14 @@ main = FlaskGroup(create_app=_create_app, help="onestop: the one-stop case-handl
 
 def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
-    def seed_demo_command() -> None:
+    @click.option("--tree", type=click.Choice(["three-tier", "two-tier"]), default="three-tier", show_default=True,
+                  help="three-tier: city, departments, districts, wards (before 1 July 2025); two-tier: the merged "
+                       "city and its communes (since).")
+    def seed_demo_command(tree: str) -> None:
         """Load the demo agency tree and logins (safe to run again)."""
-        from onestop.demo.seed import seed_demo
+        from onestop.demo.seed import TREES, seed_demo
 
-        logins = seed_demo()
+        logins = seed_demo(TREES[tree])
         db.session.commit()
         click.echo("Demo logins (username / password):")
         for username, password, who in logins:
@@ -39,18 +42,24 @@ def init_app(app: Flask) -> None:
         from pathlib import Path
 
         from onestop.core.calendar import OfficeHours
-        from onestop.workflows.definition import CATALOGUE_DIR, DefinitionError, load_catalogue
+        from onestop.workflows.definition import CATALOGUE_DIR, DefinitionError, load_versions
+        from onestop.workflows.versions import validity_text
 
         try:
-            catalogue = load_catalogue(Path(directory) if directory else CATALOGUE_DIR,
-                                       office_hours=OfficeHours.parse(app.config["ONESTOP_OFFICE_HOURS"]))
+            catalogue = load_versions(Path(directory) if directory else CATALOGUE_DIR,
+                                      office_hours=OfficeHours.parse(app.config["ONESTOP_OFFICE_HOURS"]))
         except DefinitionError as exc:
             raise click.ClickException(str(exc)) from exc
-        for p in catalogue.values():
-            click.echo(f"ok  {p.code:<10} {len(p.steps):>2} steps  {p.budget_days:g} days  {p.name[:70]}")
-        click.echo(f"{len(catalogue)} procedures valid")
+        for versions in catalogue.values():
+            for p in versions:
+                dated = f"  {validity_text(p)}" if len(versions) > 1 else ""
+                click.echo(f"ok  {p.code:<10} {len(p.steps):>2} steps  {p.budget_days:g} days  {p.name[:70]}{dated}")
+        click.echo(f"{len(catalogue)} procedures valid ({sum(map(len, catalogue.values()))} versions)")
 
     _operations(app)
+    from onestop.reorganisation.cli import init_app as reorganisation_cli
+
+    reorganisation_cli(app)
 
 
 def _operations(app: Flask) -> None:

@@ -1,4 +1,6 @@
-from sqlalchemy import ForeignKey, String, true
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from onestop.core.models import TimestampMixin
@@ -23,12 +25,18 @@ class Agency(TimestampMixin, db.Model):
     has_desk: Mapped[bool] = mapped_column(default=False)
     #: a closed agency keeps its history but receives, holds and is given no new work
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: the day a reorganisation dissolved it (it is then closed, and keeps its name for history)
+    dissolved_on: Mapped[date | None] = mapped_column(Date)
+    #: the agency its work went to when dissolved (for a split, the one its staff and desk went to)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     #: materialised path of ids, ``/1/4/9/``, so a subtree is one prefix match
     path: Mapped[str] = mapped_column(String(500), index=True, default="/")
 
-    parent: Mapped["Agency | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Agency"]] = relationship(back_populates="parent")
+    parent: Mapped["Agency | None"] = relationship(remote_side=[id], back_populates="children",
+                                                   foreign_keys=[parent_id])
+    successor: Mapped["Agency | None"] = relationship(remote_side=[id], foreign_keys=[successor_id])
+    children: Mapped[list["Agency"]] = relationship(back_populates="parent", foreign_keys=[parent_id])
 
     @property
     def sector_set(self) -> set[str]:

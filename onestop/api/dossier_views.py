@@ -62,7 +62,7 @@ def hand_over(data, headers):
         dossier = receive_dossier(client.account, procedure_code=data["procedure_code"], applicant=applicant_of(data),
                                   documents=data["documents"], delivery_method=data["delivery_method"], note=note,
                                   channel=Channel.INTERCONNECTION, desk=desk)
-        documents = {d.key for d in engine().procedure(dossier.procedure_code).documents}
+        documents = {d.key for d in engine().of(dossier).documents}
         for file in data["files"]:
             if file.get("document") and file["document"] not in documents:
                 raise OperationError(_("Giấy tờ không có trong thành phần hồ sơ của thủ tục."))

@@ -61,7 +61,7 @@ def load_dossier_for_answer(dossier_id: int) -> Dossier:
 
 
 def dossier_out(dossier: Dossier) -> dict:
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     step = procedure.step(dossier.step)
     reference = db.session.scalar(select(Handover.reference).where(Handover.dossier_id == dossier.id))
     history = [{"at": e.at, "action": e.action, "label": e.label(procedure),

@@ -61,7 +61,7 @@ def work(page):
     rows = rows[:page["limit"]]
     items = []
     for d in rows:
-        procedure = engine().procedure(d.procedure_code)
+        procedure = engine().of(d)
         items.append({"code": d.code, "procedure": {"code": procedure.code, "name": procedure.name},
                       "step": {"key": d.step, "name": procedure.step(d.step).name},
                       "arrived_at": d.step_started_at, "step_due_at": d.step_due_at})
@@ -79,7 +79,7 @@ def take(code: str):
     dossier = _held(client, code)
     files = db.session.scalars(select(Attachment).where(
         Attachment.dossier_id == dossier.id, Attachment.removed_at.is_(None)).order_by(Attachment.id)).all()
-    step = engine().procedure(dossier.procedure_code).step(dossier.step)
+    step = engine().of(dossier).step(dossier.step)
     offered = {a.name for a in available_actions(dossier, account)}
     applicant = dossier.applicant
     return {"dossier": dossier_out(load_dossier_for_answer(dossier.id)),

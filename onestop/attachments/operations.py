@@ -20,7 +20,7 @@ def add_attachment(dossier: Dossier, actor: User, *, filename: str, data: bytes,
     problem = storage.problem(data)
     if problem:
         raise OperationError(problem)
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     if document and document not in {d.key for d in procedure.documents}:
         raise OperationError(_("Giấy tờ không có trong thành phần hồ sơ của thủ tục."))
     stored = storage.save(data, storage.sniff(data))

@@ -24,7 +24,7 @@ bp = Blueprint("attachments", __name__, url_prefix="/dossiers/<int:dossier_id>/a
 @panel("attachments/_panel.html", order=20)
 def _panel(dossier: Dossier, user, forms: dict) -> dict:
     """The files (and, for the facts card, the copy of each checklist document), the upload form."""
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     attachments = db.session.scalars(
         select(Attachment).where(Attachment.dossier_id == dossier.id, Attachment.removed_at.is_(None))
         .options(selectinload(Attachment.uploaded_by), selectinload(Attachment.agency))
@@ -53,7 +53,7 @@ def _back(dossier_id: int):
 @access("dossier")
 def upload(dossier_id: int):
     dossier = get_dossier_or_404(current_user, dossier_id)
-    form = AttachmentForm(engine().procedure(dossier.procedure_code))
+    form = AttachmentForm(engine().of(dossier))
     if not form.validate_on_submit():
         return render_dossier_page(dossier, status=422, attachment_form=form)
     stored: list[str] = []

@@ -1,4 +1,5 @@
-"""The agencies a user's scope covers: their own, and for a supervisor every agency under it.
+"""The agencies a user's scope covers: their own, and for a supervisor every agency under it and
+every agency a reorganisation dissolved into one of those.
 
 Dossiers are scoped with this in ``dossiers/scope.py``; reports and lists of agencies use it directly.
 """
@@ -13,5 +14,8 @@ def scope_agency_ids(user: User):
     if user.role == Role.ADMIN:
         return select(Agency.id).scalar_subquery()
     if user.role == Role.SUPERVISOR:
-        return select(Agency.id).where(Agency.path.startswith(user.agency.path)).scalar_subquery()
+        # and the agencies dissolved into one of them (a reorganisation): their figures and history
+        under = select(Agency.id).where(Agency.path.startswith(user.agency.path))
+        return select(Agency.id).where(Agency.path.startswith(user.agency.path) | Agency.successor_id.in_(under)
+                                       ).scalar_subquery()
     return select(Agency.id).where(Agency.id == user.agency_id).scalar_subquery()

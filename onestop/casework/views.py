@@ -71,7 +71,7 @@ def act(dossier_id: int):
 
     def done(event):
         flash(_("Đã cập nhật hồ sơ %(code)s: %(step)s.", code=item.code,
-                step=engine().procedure(item.procedure_code).step(item.step).name), "success")
+                step=engine().of(item).step(item.step).name), "success")
         if item.holder_agency_id == current_user.agency_id and item.is_open:
             return redirect(url_for("casework.dossier", dossier_id=item.id))
         return redirect(url_for("auth.home"))

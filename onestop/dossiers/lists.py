@@ -27,7 +27,7 @@ class Tab:
 
 def steps_where(engine: Engine, test) -> ColumnElement[bool]:
     """Dossiers standing at a step (of any procedure) for which ``test(step)`` holds."""
-    pairs = [(p.code, s.key) for p in engine.procedures() for s in p.steps if test(s)]
+    pairs = [(p.code, s.key) for p in engine.all_versions() for s in p.steps if test(s)]
     return tuple_(Dossier.procedure_code, Dossier.step).in_(pairs) if pairs else false()
 
 

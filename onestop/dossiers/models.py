@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, and_, or_, text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text, and_, func, or_, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -104,6 +104,8 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     #: national code of the procedure in the catalogue
     procedure_code: Mapped[str] = mapped_column(String(20), index=True)
+    #: the version of the procedure in force when it was received; it keeps it until it ends
+    procedure_version: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     #: the current step key of the procedure's state machine
     step: Mapped[str] = mapped_column(String(60))
     status: Mapped[Status] = mapped_column(str_enum(Status), default=Status.PROCESSING)
@@ -112,6 +114,9 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
 
     #: the desk that received it and returns the result
     receiving_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    #: the desk that received it, kept when a reorganisation moved the desk of return (``receiving_agency_id``)
+    #: to a successor; None while they are the same. Receipts and statistics name this desk (``received_desk_id``)
+    original_desk_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     #: the agency that holds it now (exactly one)
     holder_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     #: the person of the holding agency working on it, set by routing
@@ -155,6 +160,7 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     post_waybill: Mapped[str | None] = mapped_column(String(40))
 
     receiving_agency: Mapped[Agency] = relationship(foreign_keys=[receiving_agency_id])
+    original_desk: Mapped[Agency | None] = relationship(foreign_keys=[original_desk_id])
     holder_agency: Mapped[Agency] = relationship(foreign_keys=[holder_agency_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     received_by: Mapped[User] = relationship(foreign_keys=[received_by_id])
@@ -165,6 +171,20 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     def _fold_name(self, key: str, value: str) -> str:
         self.applicant_name_folded = fold(value)[:200]
         return value
+
+    @hybrid_property
+    def received_desk_id(self) -> int:
+        """The desk that received it, as it was on the day (a reorganisation does not move it)."""
+        return self.original_desk_id or self.receiving_agency_id
+
+    @received_desk_id.inplace.expression
+    @classmethod
+    def _received_desk_id_expression(cls):
+        return func.coalesce(cls.original_desk_id, cls.receiving_agency_id)
+
+    @property
+    def received_desk(self) -> Agency:
+        return self.original_desk or self.receiving_agency
 
     @hybrid_property
     def is_open(self) -> bool:
@@ -232,14 +252,15 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
 
 #: events that record something about a dossier without moving it (step and holder unchanged)
 STAY_ACTIONS = ("assign", "extend", "consult", "consult_answer", "attach", "detach", "refusal_handed", "fee", "refund",
-                "e_result")
+                "e_result", "reorganise")
 #: labels of events that are not actions of a procedure's steps
 EVENT_LABELS = {"receive": _l("Tiếp nhận"), "assign": _l("Phân công"), "extend": _l("Gia hạn hẹn trả"),
                 "consult": _l("Xin ý kiến"), "consult_answer": _l("Trả lời xin ý kiến"),
                 "attach": _l("Đính kèm tệp"), "detach": _l("Gỡ tệp đính kèm"),
                 "refusal_handed": _l("Giao phiếu từ chối (mẫu 03)"),
                 "fee": _l("Thu phí, lệ phí"), "refund": _l("Hoàn trả phí, lệ phí"),
-                "e_result": _l("Tải lên kết quả điện tử")}
+                "e_result": _l("Tải lên kết quả điện tử"),
+                "reorganise": _l("Chuyển giao do sắp xếp đơn vị hành chính")}
 
 
 class DossierEvent(db.Model):

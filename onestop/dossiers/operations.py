@@ -69,7 +69,7 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
     if problem:
         raise OperationError(_("%(agency)s không tiếp nhận được thủ tục %(code)s: %(problem)s khi hồ sơ nộp tại đây.",
                                agency=desk.name, code=procedure_code, problem=problem))
-    procedure = engine().procedure(procedure_code)
+    procedure = engine().receivable(procedure_code)
     problem = procedure.checklist_problem(documents, require=False)
     if problem:
         raise OperationError(problem)
@@ -90,7 +90,7 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
     cal = current_calendar()
     counted_from = cal.start_of_count(now, procedure.cutoff)  # after the cut-off: the next working day
     dossier = Dossier(
-        code=next_code(desk, now), procedure_code=procedure_code, step=start.key,
+        code=next_code(desk, now), procedure_code=procedure_code, procedure_version=procedure.version, step=start.key,
         status=Status.PROCESSING, receiving_agency=desk, holder_agency=holder,
         assignee=actor if holder.id == actor.agency_id and not handed_over else None, received_by=actor,
         **applicant.columns(), documents=sorted(set(documents)),
@@ -110,7 +110,7 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
 
 def can_work_on_step(dossier: Dossier, user: User) -> bool:
     """Whether the user's role has actions at the dossier's step (who may be given it)."""
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     return bool(engine().actions_for_role(procedure, dossier.step, user.role.value))
 
 
@@ -119,7 +119,7 @@ def available_actions(dossier: Dossier, user: User):
     the absent assignee's role (``standins.py``)."""
     if not dossier.can_act(user):
         return []
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     actions = {}
     for role in sorted(roles_of(dossier, user)):
         for action in engine().actions_for_role(procedure, dossier.step, role):
@@ -141,11 +141,11 @@ def perform_action(dossier: Dossier, actor: User, action: str, note: str | None 
     if actor is not None:
         allowed = {a.name for a in available_actions(dossier, actor)}
     else:  # the system: only its own actions, on an open dossier
-        step = engine().procedure(dossier.procedure_code).step(dossier.step)
+        step = engine().of(dossier).step(dossier.step)
         allowed = {a.name for a in step.actions if a.name in SYSTEM_ACTIONS} if dossier.is_open else set()
     if action not in allowed:
         raise OperationError(_("Bạn không thể thực hiện thao tác này với hồ sơ ở bước hiện tại."))
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     behalf = acting_for(dossier, actor)
     previous_documents = list(dossier.documents or [])
     if documents is not None:
@@ -279,7 +279,7 @@ def assign(dossier: Dossier, actor: User | None, user: User, note: str | None = 
         raise OperationError(_("Hồ sơ đã kết thúc."))
     if user.agency_id != dossier.holder_agency_id or not user.active:
         raise OperationError(_("Người được giao phải thuộc cơ quan đang giữ hồ sơ."))
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     if not can_work_on_step(dossier, user):
         raise OperationError(_("%(name)s không có thao tác nào ở bước «%(step)s»; giao cho người có vai trò của bước.",
                                name=user.full_name, step=procedure.step(dossier.step).name))
@@ -317,7 +317,7 @@ def route(dossier_id: int, step_seq: int) -> User | None:
     dossier = db.session.get(Dossier, dossier_id, with_for_update=True)
     if dossier is None or not dossier.is_open or dossier.step_seq != step_seq or dossier.assignee_id:
         return None
-    role = engine().procedure(dossier.procedure_code).step(dossier.step).role
+    role = engine().of(dossier).step(dossier.step).role
     officer = db.session.scalars(least_loaded(dossier.holder_agency_id, role)).first()
     if officer is None:
         return None

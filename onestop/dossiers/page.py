@@ -48,7 +48,7 @@ def panel(template: str, *, slot: str = "main", order: int = 50):
 def render_dossier_page(dossier: Dossier, *, status: int = 200, error: str | None = None, **forms):
     """The page of ``dossier`` for the current user; ``forms`` (a submitted form with its errors)
     replace the blank ones of the panels they belong to; ``error``: a verb's refusal."""
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     events = db.session.scalars(
         select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)
         .options(selectinload(DossierEvent.actor), selectinload(DossierEvent.on_behalf_of),
@@ -69,5 +69,5 @@ def _clock(dossier: Dossier, user, forms: dict) -> dict:
 @panel("dossiers/_diagram.html", order=40)
 def _diagram(dossier: Dossier, user, forms: dict) -> dict:
     """The procedure's diagram with the current step highlighted and the steps passed marked."""
-    compiled = engine().compiled[dossier.procedure_code]
+    compiled = engine().compiled_of(dossier)
     return {"diagram": mermaid(compiled, current=dossier.step, passed=passed_steps(forms["events"]))}

@@ -107,12 +107,12 @@ def record(dossier: Dossier, event: DossierEvent) -> None:
     if visit is not None:
         visit.left_at = now
         visit.hours = cal.working_hours_between(visit.entered_at, now)
-        if engine().procedure(visit.procedure_code).step(visit.step).kind == "supplement":
+        if engine().of(dossier).step(visit.step).kind == "supplement":
             visit.paused_hours = visit.hours
         visit.due_at = visit.remind_at = None
     if not dossier.is_open:
         return
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     counted_from = cal.start_of_count(now, procedure.cutoff) if event.action == "receive" else now
     remind_at = None
     if dossier.status == Status.PROCESSING and dossier.step_due_at is not None:

@@ -63,7 +63,7 @@ def request_form(dossier_id: int):
 
     def page(status: int = 200):
         return render_template("extension_requests/request.html", dossier=form.dossier, form=form,
-                               clock=clock_of(form.dossier), procedure=engine().procedure(dossier.procedure_code)), status
+                               clock=clock_of(form.dossier), procedure=engine().of(dossier)), status
 
     if not form.validate_on_submit():
         return page(422 if form.errors else 200)
@@ -92,7 +92,7 @@ def show(dossier_id: int, extension_id: int):
         shown = _extension_or_404(dossier_id, extension_id)
         status = 422 if error or (form is not None and form.errors) else 200
         return render_template("extension_requests/show.html", extension=shown, dossier=shown.dossier, form=form,
-                               error=error, procedure=engine().procedure(shown.dossier.procedure_code)), status
+                               error=error, procedure=engine().of(shown.dossier)), status
 
     if form is None or not form.validate_on_submit():
         return page()

@@ -41,7 +41,7 @@ def assess(dossier: Dossier, *, pages: int = 1, copies: int = 1, new: bool = Fal
     """Compute the dossier's fees (again, with the desk's counts, as long as nothing is paid);
     None for a free procedure (no ``[[fees]]``: nothing is written). ``new``: the dossier was
     just received, so it has no assessment yet (nothing to look up)."""
-    if not engine().procedure(dossier.procedure_code).fees:
+    if not engine().of(dossier).fees:
         return None
     computed = quote_for(dossier.procedure_code, pages=pages, copies=copies, channel=dossier.channel)
     held = db.session.info.get(_NEW, {}).get(dossier.id)

@@ -38,7 +38,7 @@ def _result_ready(dossier: Dossier, target=None, action: str = "", **_kwargs) ->
         return
     if target.action("return_result") is None:
         return
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     desk = dossier.receiving_agency.name
     if dossier.delivery_method == Delivery.POST:
         tell(dossier, kind="result_ready", occasion="1", subject=f"[Một cửa] Hồ sơ {dossier.code} đã có kết quả",

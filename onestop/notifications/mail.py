@@ -109,7 +109,7 @@ def compose(notification: Notification, user: User) -> EmailMessage:
     lines = [f"Kính gửi {user.full_name},", "", notification.message, ""]
     dossier = notification.dossier
     if dossier is not None:
-        procedure = engine().procedure(dossier.procedure_code) if engine().has(dossier.procedure_code) else None
+        procedure = engine().of(dossier) if engine().has(dossier.procedure_code) else None
         lines.append(f"Hồ sơ: {dossier.code}" + (f" — {procedure.name}" if procedure else ""))
         if procedure is not None and dossier.step_due_at is not None:
             lines.append(f"Bước hiện tại: {procedure.step(dossier.step).name}, tại {dossier.holder_agency.name}, "

@@ -105,7 +105,7 @@ def check_secret(config: Mapping) -> list[Finding]:
 
 def check_office_hours_and_catalogue(config: Mapping) -> list[Finding]:
     from onestop.core.calendar import OfficeHours
-    from onestop.workflows.definition import CATALOGUE_DIR, DefinitionError, load_catalogue
+    from onestop.workflows.definition import CATALOGUE_DIR, DefinitionError, load_versions
 
     text = config["ONESTOP_OFFICE_HOURS"]
     try:
@@ -116,16 +116,18 @@ def check_office_hours_and_catalogue(config: Mapping) -> list[Finding]:
     found = [Finding(OK, "office hours", str(hours))]
     directory = Path(config.get("ONESTOP_CATALOGUE_DIR") or CATALOGUE_DIR)
     try:
-        catalogue = load_catalogue(directory, office_hours=hours)
+        catalogue = load_versions(directory, office_hours=hours)
     except DefinitionError as exc:
         field = "cut-off" if exc.field == "cutoff" else exc.field
         return [*found, Finding(PROBLEM, "catalogue", f"{exc.source}, {field}: {exc.reason}; correct that file "
                                                        f"(in {directory}) and run the doctor again")]
     if not catalogue:
         return [*found, Finding(PROBLEM, "catalogue", f"no procedure file (*.toml) in {directory}")]
-    cutoffs = sum(1 for p in catalogue.values() if p.cutoff is not None)
-    return [*found, Finding(OK, "catalogue", f"{len(catalogue)} procedures valid, {cutoffs} with a cut-off "
-                                             "inside office hours")]
+    versions = [p for found in catalogue.values() for p in found]
+    cutoffs = sum(1 for p in versions if p.cutoff is not None)
+    return [*found, Finding(OK, "catalogue", f"{len(versions)} procedures valid ({len(catalogue)} codes; a code "
+                                             f"may have versions in force on different dates), {cutoffs} with a "
+                                             "cut-off inside office hours")]
 
 
 def check_timezone(config: Mapping) -> list[Finding]:

@@ -57,7 +57,7 @@ def _find(code: str, tail: str) -> Dossier | None:
         selectinload(Dossier.events).selectinload(DossierEvent.to_agency)))
     if dossier is None or not engine().has(dossier.procedure_code):
         return None
-    lookup_by = engine().procedure(dossier.procedure_code).lookup_by
+    lookup_by = engine().of(dossier).lookup_by
     return dossier if dossier.applicant.opens_lookup(tail, lookup_by) else None
 
 
@@ -85,7 +85,7 @@ def lookup():
 
 def _show(form, dossier: Dossier, *, rating_form=None, message: str | None = None, status: int = 200,
           thanks: bool = False):
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     steps = [(e.at, e.to_agency.name, procedure.step(e.to_step).name)
              for e in dossier.events if e.is_move]
     result = current_result(dossier)

@@ -39,7 +39,7 @@ def _panel(dossier: Dossier, user, forms: dict) -> dict:
 def kiosk(dossier_id: int):
     dossier = _desk_dossier(dossier_id)
     form = RatingForm()
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
 
     def page(status: int = 200, error: str | None = None, thanks: bool = False):
         return render_template("ratings/kiosk.html", dossier=dossier, procedure=procedure, form=form, error=error,

@@ -96,7 +96,7 @@ def supplement_steps() -> tuple[set[str], set[tuple[str, str]]]:
     """Step keys that are a supplement wait in every procedure using them, and the
     (procedure, step) pairs for keys that mean different things in different procedures."""
     waiting, working = defaultdict(set), defaultdict(set)
-    for procedure in engine().procedures():
+    for procedure in engine().all_versions():
         for step in procedure.steps:
             (waiting if step.kind == "supplement" else working)[step.key].add(procedure.code)
     clean = {key for key in waiting if key not in working}
@@ -166,8 +166,10 @@ def classified_branches(w: Window, user: User, agency_ids=None, procedure_code: 
     d = Dossier
     # before the end of the period, the state now is the state at its end
     waiting = d.status == Status.SUPPLEMENT if w.is_current else waiting_at(w.end, d)
-    return [select(d.id, d.receiving_agency_id, d.procedure_code, source, _outcome(w, waiting).label("outcome"))
-            .where(where, *within(user, d.receiving_agency_id, agency_ids, procedure_code, d))
+    # the desk that received it on the day: a reorganisation moving its desk of return leaves it here
+    desk = d.received_desk_id
+    return [select(d.id, desk.label("receiving_agency_id"), d.procedure_code, source, _outcome(w, waiting).label("outcome"))
+            .where(where, *within(user, desk, agency_ids, procedure_code, d))
             for source, where in _branches(w)]
 
 

@@ -40,7 +40,7 @@ def build(session, user: User, now: datetime, count: int = 12) -> list[Month]:
     months = [Month(p) for p in last_months(local_today(now), count)]
     by_token = {m.period.token: m for m in months}
     start, end = months[0].period.start, months[-1].period.end
-    scope = Dossier.receiving_agency_id.in_(scope_agency_ids(user))
+    scope = Dossier.received_desk_id.in_(scope_agency_ids(user))
     received = (select(local_month(Dossier.received_at).label("month"), func.count().label("n"))
                 .where(Dossier.received_at >= start, Dossier.received_at < end, scope)
                 .group_by(local_month(Dossier.received_at)))

@@ -61,7 +61,7 @@ def matching(result: SignedResult, data: bytes) -> bool:
 
 @moving.connect
 def _uploaded_before_signing(dossier: Dossier, action: str = "", **_kwargs) -> None:
-    if action != "sign" or not engine().procedure(dossier.procedure_code).e_result:
+    if action != "sign" or not engine().of(dossier).e_result:
         return
     if current_result(dossier) is None:
         raise OperationError(_("Tải lên kết quả đã ký số (PDF) trước khi ký duyệt."))

@@ -27,7 +27,7 @@ def _panel(dossier: Dossier, user, forms: dict) -> dict:
     result = current_result(dossier)
     form = (forms.get("result_form") or SignedResultForm(formdata=None)) if may_upload(dossier, user) else None
     return {"signed_result": result, "result_form": form,
-            "result_required": engine().procedure(dossier.procedure_code).e_result}
+            "result_required": engine().of(dossier).e_result}
 
 
 @bp.post("/dossiers/<int:dossier_id>/result")
@@ -104,4 +104,4 @@ def verify(token: str):
             status = 422
     dossier = result.dossier
     return render_template("results/verify.html", result=result, current=current_result(dossier), dossier=dossier,
-                           procedure=engine().procedure(dossier.procedure_code), form=form, verdict=verdict), status
+                           procedure=engine().of(dossier), form=form, verdict=verdict), status

@@ -165,15 +165,21 @@ def render_result_cover(result) -> str:
     verify_url, qr = qr_of(url_for("results.verify", token=result.token, _external=True), scale=4)
     with on_paper():
         return render_template("slips/result_cover.html", result=result, dossier=dossier,
-                               procedure=engine().procedure(dossier.procedure_code), verify_url=verify_url, qr=qr,
+                               procedure=engine().of(dossier), verify_url=verify_url, qr=qr,
                                issuer=Issuer.of(result.agency, desk=False))
 
 
+def _desk_of(kind: SlipKind, dossier: Dossier):
+    """The desk issuing the slip: the receipt (01) is the desk that received the dossier, as it was on the
+    day even after a reorganisation; the later slips are the desk of return now."""
+    return dossier.received_desk if kind.number == "01" else dossier.receiving_agency
+
+
 def _context(kind: SlipKind, dossier: Dossier) -> dict:
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     ctx: dict = {"slip": kind, "dossier": dossier, "procedure": procedure, "details": shown(procedure, dossier.details),
                  "place": current_app.config["ONESTOP_PLACE_NAME"],
-                 "issuer": Issuer.of(dossier.receiving_agency, desk=True), "issued_at": dossier.received_at,
+                 "issuer": Issuer.of(_desk_of(kind, dossier), desk=True), "issued_at": dossier.received_at,
                  "slips": available_slips(dossier)}
     if kind.number == "01":
         ctx["lookup_url"], ctx["qr"] = qr_svg(dossier)
@@ -181,7 +187,9 @@ def _context(kind: SlipKind, dossier: Dossier) -> dict:
         event = (stop_event(dossier) if kind.number == "05"
                  else last_event(dossier, {"02": "request_supplement", "03": "refuse"}[kind.number]))
         agency = event.from_agency or dossier.receiving_agency
-        at_desk = procedure.step(event.from_step).holder == "desk"
+        # the one-stop desk asked (a clerk's step of the desk), or the agency's own staff did at their step
+        asked_at = procedure.step(event.from_step)
+        at_desk = asked_at.holder == "desk" and asked_at.role == "clerk"
         ctx.update(event=event, issuer=Issuer.of(agency, desk=at_desk), issued_at=event.at, agency=agency,
                    at_desk=at_desk, lapsed=event.action == "stop")
         rounds = rounds_of(dossier)
@@ -213,7 +221,7 @@ def render_fee_receipt(payment) -> str:
     dossier = payment.dossier
     with on_paper():
         return render_template("slips/fee_receipt.html", payment=payment, dossier=dossier,
-                               procedure=engine().procedure(dossier.procedure_code),
+                               procedure=engine().of(dossier),
                                issuer=Issuer.of(payment.agency, desk=True), place=current_app.config["ONESTOP_PLACE_NAME"],
                                money=money_text, words=in_words, kind_labels=KIND_LABELS, method_paper=METHOD_PAPER)
 

@@ -49,7 +49,7 @@ def _track_rounds(dossier: Dossier, actor: User | None = None, action: str = "",
 
 
 def _open(dossier: Dossier, actor: User | None, target, event) -> SupplementRound:
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     now = clock.now()
     number = (db.session.scalar(select(func.max(SupplementRound.number))
                                 .where(SupplementRound.dossier_id == dossier.id)) or 0) + 1
@@ -87,7 +87,7 @@ def _close(dossier: Dossier, actor: User | None, action: str) -> None:
 
 def request_supplement(dossier: Dossier, actor: User, *, missing: list[str], note: str) -> SupplementRound:
     """Ask the citizen for ``missing`` (checklist keys) and what ``note`` says: slip 02 prints both."""
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     unknown = set(missing) - {d.key for d in procedure.documents}
     if unknown:
         raise OperationError(_("Có giấy tờ không thuộc thủ tục đã chọn: %(documents)s.", documents=", ".join(sorted(unknown))))
@@ -105,7 +105,7 @@ def receive_supplement(dossier: Dossier, actor: User, *, came: list[str], note: 
     round_ = open_round(dossier)
     if round_ is None:
         raise OperationError(_("Hồ sơ không chờ bổ sung."))
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     names = {d.key: d.name for d in procedure.documents}
     unknown = set(came) - set(names)
     if unknown:

@@ -29,7 +29,7 @@ def _can(dossier: Dossier, user, action: str) -> bool:
 
 @panel("supplements/_panel.html", slot="side", order=55)
 def _panel(dossier: Dossier, user, forms: dict) -> dict:
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     choices = [SelectChoice(d.key, d.name) for d in procedure.documents]
     current = open_round(dossier)
     request_form = receive_form = None
@@ -55,7 +55,7 @@ def _back(dossier_id: int):
 def request(dossier_id: int):
     dossier = get_dossier_or_404(current_user, dossier_id)
     form = RequestSupplementForm()
-    form.missing.choices = [SelectChoice(d.key, d.name) for d in engine().procedure(dossier.procedure_code).documents]
+    form.missing.choices = [SelectChoice(d.key, d.name) for d in engine().of(dossier).documents]
     if not form.validate_on_submit():
         return render_dossier_page(dossier, status=422, request_form=form)
 
@@ -75,7 +75,7 @@ def request(dossier_id: int):
 def receive(dossier_id: int):
     dossier = get_dossier_or_404(current_user, dossier_id)
     form = ReceiveSupplementForm()
-    form.came.choices = [SelectChoice(d.key, d.name) for d in engine().procedure(dossier.procedure_code).documents]
+    form.came.choices = [SelectChoice(d.key, d.name) for d in engine().of(dossier).documents]
     if not form.validate_on_submit():
         return render_dossier_page(dossier, status=422, receive_form=form)
 

@@ -27,7 +27,7 @@ def kinds_of(dossier: Dossier, event: DossierEvent) -> list[str]:
         return ["received"]
     if event.action == "extend":
         return ["extended"]
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     if not event.from_step or procedure.step(event.from_step).action(event.action) is None:
         return []
     source, target = procedure.step(event.from_step), procedure.step(event.to_step)
@@ -53,7 +53,7 @@ def _agency(agency) -> dict | None:
 
 def payload(dossier: Dossier, event: DossierEvent) -> dict:
     """The dossier as the event left it (the delivery adds its own id and the time it is sent)."""
-    procedure = engine().procedure(dossier.procedure_code)
+    procedure = engine().of(dossier)
     step = procedure.step(dossier.step)
     body = {
         "occurred_at": (event.at or clock.now()).isoformat(),

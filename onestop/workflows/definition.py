@@ -11,6 +11,9 @@ The format, one TOML file per procedure:
   ``lookup_by``, ``supplement_limit_days``, ``supplement_reminder_days`` and ``e_result``, then
   ``[[documents]]`` (``key``, ``name``, ``form``, ``required``, ``copies``, ``on_behalf``),
   ``[[fields]]``, ``[[fees]]`` and ``[[steps]]``;
+* ``version``, ``in_force_from`` and ``in_force_until`` (optional): which version of the procedure
+  this file is and the days it is in force; several files may share a code, one per version
+  (``versions.py``);
 * ``[[fees]]`` (optional; none: free): the fees as amounts the desk computes, collects and
   receipts, each ``key``, ``name``, ``kind``, ``per``, ``amount``, ``tiers``, ``cap``,
   ``online_percent``, ``collect``, ``estimated`` and ``source``: see ``fee_schedule.py``;
@@ -62,7 +65,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -77,6 +80,7 @@ from onestop.workflows.fields import FieldSpec, parse_fields
 from onestop.workflows.graph import check_features, check_graph
 from onestop.workflows.guards import GUARDS
 from onestop.workflows.holder_rules import EXTERNAL_ROLE, HolderRule, check_holder, parse_holder  # noqa: F401  (re-exported)
+from onestop.workflows.versions import VERSION_FIELDS, check_versions, parse_validity
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 
@@ -107,7 +111,8 @@ LOOKUP_BY = ("applicant", "submitter", "either")
 #: the fields each table of a procedure file may have; anything else is refused (a typo would
 #: otherwise be ignored silently, e.g. ``budjet_days`` leaving the budget at its default)
 TOP_FIELDS = ("code", "name", "field", "level", "service_level", "budget_days", "fee", "notes", "cutoff", "lookup_by",
-              "supplement_limit_days", "supplement_reminder_days", "e_result", "documents", "fields", "fees", "steps")
+              "supplement_limit_days", "supplement_reminder_days", "e_result", "documents", "fields", "fees", "steps",
+              *VERSION_FIELDS)
 DOCUMENT_FIELDS = ("key", "name", "form", "required", "copies", "on_behalf")
 STEP_FIELDS = ("key", "name", "holder", "role", "hours", "kind", "outcome", "branch", "actions")
 ACTION_FIELDS = ("name", "to", "guards", "role", "label")
@@ -189,6 +194,10 @@ class Procedure:
     supplement_reminder_days: int = 1
     #: the signed result must be uploaded before it is signed
     e_result: bool = False
+    #: which version of the procedure this is (several files may share a code), and the days it is in force
+    version: int = 1
+    in_force_from: date | None = None
+    in_force_until: date | None = None
     step_index: dict[str, Step] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -380,7 +389,7 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None,
         cutoff=_parse_cutoff(data, source, office_hours or OfficeHours()),
         fees=fee_schedule.parse_fees(data.get("fees"), error), fields=parse_fields(data.get("fields"), source, error),
         lookup_by=lookup_by, **_supplement_limit(data, source), e_result=_get(data, "e_result", bool, source, "", False),
-        documents=tuple(documents), steps=tuple(steps), source=source)
+        documents=tuple(documents), steps=tuple(steps), source=source, **parse_validity(data, source))
     procedure.step_index.update({s.key: s for s in steps})
     check_graph(procedure)
     check_features(procedure)
@@ -403,19 +412,27 @@ def _supplement_limit(data: dict, source: str) -> dict:
     return {"supplement_limit_days": limit, "supplement_reminder_days": reminder}
 
 
-def load_catalogue(directory: Path = CATALOGUE_DIR, office_hours: OfficeHours | None = None) -> dict[str, Procedure]:
-    """Every ``*.toml`` under ``directory``, validated; raises ``DefinitionError`` on the first bad one."""
-    catalogue: dict[str, Procedure] = {}
+def load_versions(directory: Path = CATALOGUE_DIR, office_hours: OfficeHours | None = None) -> dict[str, list[Procedure]]:
+    """Every ``*.toml`` under ``directory``, validated, by code: its versions in order. Raises
+    ``DefinitionError`` on the first bad file, or on versions of one code that overlap."""
+    versions: dict[str, list[Procedure]] = {}
     for path in sorted(directory.glob("*.toml")):
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise DefinitionError(path.name, "(file)", f"not valid TOML: {exc}") from exc
         procedure = parse_procedure(data, path.name, office_hours=office_hours)
-        if procedure.code in catalogue:
-            raise DefinitionError(path.name, "code",
-                                  f"duplicate code {procedure.code!r}, also in {catalogue[procedure.code].source}")
-        catalogue[procedure.code] = procedure
-    if not catalogue:
+        same = versions.setdefault(procedure.code, [])
+        clash = next((p for p in same if p.version == procedure.version), None)
+        if clash is not None:
+            raise DefinitionError(path.name, "code", f"duplicate code {procedure.code!r}, also in {clash.source} "
+                                                     f"(version {procedure.version}; another version needs another number)")
+        same.append(procedure)
+    if not versions:
         raise DefinitionError(str(directory), "(folder)", "no procedure files found")
-    return catalogue
+    return {code: check_versions(found) for code, found in versions.items()}
+
+
+def load_catalogue(directory: Path = CATALOGUE_DIR, office_hours: OfficeHours | None = None) -> dict[str, Procedure]:
+    """The latest version of every procedure under ``directory`` (``load_versions`` has them all)."""
+    return {code: found[-1] for code, found in load_versions(directory, office_hours).items()}

@@ -5,15 +5,19 @@ wrapper around a dossier row (``machine.events[name].trigger(flow)``), so no row
 added to a machine and one machine serves every thread and worker.
 """
 from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from transitions import Machine, MachineError
 
+from onestop.core import clock
+from onestop.core.calendar import VN_TZ
 from onestop.workflows.definition import SYSTEM_ACTIONS, Action, Procedure, Step
 from onestop.workflows.guards import GUARDS
 from onestop.workflows.holders import AgencyTree, HolderNotFound, Node
+from onestop.workflows.versions import in_force
 
 
 class ActionRefused(Exception):
@@ -74,41 +78,101 @@ def compile_procedure(procedure: Procedure) -> Compiled:
     return Compiled(procedure=procedure, machine=machine)
 
 
+def today() -> date:
+    """The local date (Asia/Ho_Chi_Minh) by the app's clock: the day that chooses versions."""
+    return clock.now().astimezone(VN_TZ).date()
+
+
 class Engine:
-    def __init__(self, catalogue: dict[str, Procedure]):
-        self.compiled = {code: compile_procedure(p) for code, p in catalogue.items()}
-        #: desk id → (tree fingerprint, {procedure code: why the desk cannot receive it})
-        self._intake: dict[int, tuple[int, dict[str, str]]] = {}
+    """The compiled catalogue. ``catalogue`` maps each code to a procedure or to its versions in order
+    (``definition.load_versions``); ``compiled`` keeps the latest version of each code."""
+
+    def __init__(self, catalogue: dict[str, Procedure | list[Procedure]]):
+        self.versions: dict[str, list[Procedure]] = {
+            code: list(found) if isinstance(found, list | tuple) else [found] for code, found in catalogue.items()}
+        self._compiled = {(p.code, p.version): compile_procedure(p)
+                          for found in self.versions.values() for p in found}
+        self.compiled = {code: self._compiled[(code, found[-1].version)] for code, found in self.versions.items()}
+        #: desk id → (tree fingerprint, day, {procedure code: why the desk cannot receive it})
+        self._intake: dict[int, tuple[int, date, dict[str, str]]] = {}
+
+    def current(self, code: str, day: date | None = None) -> Procedure:
+        """The version in force on ``day`` (default today); the latest when none is (to show its name)."""
+        found = self.versions[code]
+        return in_force(found, day or today()) or found[-1]
 
     def procedures(self) -> list[Procedure]:
-        return sorted((c.procedure for c in self.compiled.values()), key=lambda p: (p.level, p.name))
+        """One per code: the version in force today."""
+        return sorted((self.current(code) for code in self.versions), key=lambda p: (p.level, p.name))
 
-    def procedure(self, code: str) -> Procedure:
+    def all_versions(self) -> list[Procedure]:
+        return [p for found in self.versions.values() for p in found]
+
+    def procedure(self, code: str, version: int | None = None) -> Procedure:
+        """That version of the procedure; without one, the version in force today."""
+        if code not in self.versions:
+            raise ActionRefused(_("Không có thủ tục mã %(code)s.", code=code))
+        if version is None:
+            return self.current(code)
         try:
-            return self.compiled[code].procedure
+            return self._compiled[(code, version)].procedure
         except KeyError:
-            raise ActionRefused(_("Không có thủ tục mã %(code)s.", code=code)) from None
+            raise ActionRefused(_("Không có phiên bản %(version)s của thủ tục mã %(code)s.", version=version,
+                                  code=code)) from None
+
+    def of(self, dossier) -> Procedure:
+        """The version the dossier was received under (it keeps it until it ends)."""
+        return self.procedure(dossier.procedure_code, getattr(dossier, "procedure_version", None))
+
+    def compiled_of(self, dossier) -> Compiled:
+        return self._compiled[(dossier.procedure_code, self.of(dossier).version)]
+
+    def compiled_version(self, code: str, version: int | None = None) -> Compiled | None:
+        """That version compiled (default: the one in force today), or None when there is none."""
+        if code not in self.versions:
+            return None
+        return self._compiled.get((code, version if version is not None else self.current(code).version))
+
+    def receivable(self, code: str, day: date | None = None) -> Procedure:
+        """The version a dossier received on ``day`` (default today) is received under."""
+        if code not in self.versions:
+            raise ActionRefused(_("Không có thủ tục mã %(code)s.", code=code))
+        found = in_force(self.versions[code], day or today())
+        if found is None:
+            raise ActionRefused(_("Thủ tục mã %(code)s không có phiên bản đang có hiệu lực.", code=code))
+        return found
 
     def has(self, code: str) -> bool:
-        return code in self.compiled
+        return code in self.versions
+
+    @staticmethod
+    def routing_problem(procedure: Procedure, desk: Node, tree: AgencyTree):
+        """Why a dossier of this procedure (version) received at ``desk`` could not be routed: the
+        first step whose holder does not resolve from it (a lazy string), or None."""
+        for step in procedure.steps:
+            try:
+                tree.resolve(step.holder, desk)
+            except HolderNotFound:
+                # lazy: the reason is kept with the desk, and read in the language of each request
+                return _l("bước «%(step)s» không có cơ quan xử lý (%(holder)s)", step=step.name, holder=step.holder)
+        return None
 
     def intake_problems(self, desk: Node, tree: AgencyTree) -> dict[str, str]:
-        """The procedures a desk cannot receive, each with the reason: a step whose holder does not
-        resolve from that desk. Worked out once per desk and kept until the tree changes."""
+        """The procedures a desk cannot receive today, each with the reason: a step of the version in
+        force whose holder does not resolve from that desk (or no version in force). Worked out once
+        per desk and kept until the tree or the day changes."""
+        day = today()
         cached = self._intake.get(desk.id)
-        if cached is not None and cached[0] == tree.fingerprint:
-            return cached[1]
+        if cached is not None and cached[:2] == (tree.fingerprint, day):
+            return cached[2]
         problems: dict[str, str] = {}
-        for code, compiled in self.compiled.items():
-            for step in compiled.procedure.steps:
-                try:
-                    tree.resolve(step.holder, desk)
-                except HolderNotFound:
-                    # lazy: the reason is kept with the desk, and read in the language of each request
-                    problems[code] = _l("bước «%(step)s» không có cơ quan xử lý (%(holder)s)",
-                                        step=step.name, holder=step.holder)
-                    break
-        self._intake[desk.id] = (tree.fingerprint, problems)
+        for code, found in self.versions.items():
+            version = in_force(found, day)
+            problem = (self.routing_problem(version, desk, tree) if version is not None
+                       else _l("thủ tục không có phiên bản đang có hiệu lực"))
+            if problem is not None:
+                problems[code] = problem
+        self._intake[desk.id] = (tree.fingerprint, day, problems)
         return problems
 
     def actions_for_role(self, procedure: Procedure, step_key: str, role: str) -> list[Action]:
@@ -123,7 +187,7 @@ class Engine:
         Raises ``ActionRefused`` with the reason when the action is not defined from the current
         step or a guard says no; the dossier is then left exactly as it was.
         """
-        compiled = self.compiled[dossier.procedure_code]
+        compiled = self.compiled_of(dossier)
         procedure = compiled.procedure
         source = procedure.step(dossier.step)
         if source.action(action_name) is None:

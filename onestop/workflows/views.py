@@ -88,10 +88,11 @@ def index():
 @bp.get("/<code>")
 @access("staff")
 def procedure(code: str):
-    if not engine().has(code):
+    compiled = engine().compiled_version(code, request.args.get("version", type=int))
+    if compiled is None:
         abort(404)
-    compiled = engine().compiled[code]
-    return render_template("workflows/procedure.html", procedure=compiled.procedure,
+    return render_template("workflows/procedure.html", procedure=compiled.procedure, versions=engine().versions[code],
+                           current=engine().current(code),
                            diagram=mermaid(compiled), holder_label=holder_label, working_days=working_days,
                            roles=ROLE_LABELS,
                            levels=LEVEL_LABELS, forms=FORM_LABELS, services=SERVICE_LABELS)

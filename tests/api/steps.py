@@ -9,8 +9,10 @@ from onestop.workflows.engine import engine
 from tests.conftest import APPLICANT
 
 LAND_TAX = "HP-DD-01T"
-#: (who, action) up to the tax step: ward desk, district registry, ward cadastral officer, district registry
-TO_TAX = [("hbmk.clerk", "forward"), ("hb.officer", "forward"), ("hbmk.officer", "forward"), ("hb.officer", "forward")]
+#: (who, action) up to the tax step, in the version in force since 1 July 2025: ward desk, the land
+#: registration office (the land department), ward cadastral officer, the land registration office
+TO_TAX = [("hbmk.clerk", "forward"), ("stnmt.officer", "forward"), ("hbmk.officer", "forward"),
+          ("stnmt.officer", "forward")]
 
 
 def user(username: str) -> User:

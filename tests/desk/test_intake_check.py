@@ -6,11 +6,12 @@ from sqlalchemy import func, select
 
 from onestop.agencies.models import Agency
 from onestop.agencies.operations import create_agency
+from onestop.core import clock
 from onestop.core.errors import OperationError
 from onestop.dossiers.models import Dossier
 from onestop.dossiers.operations import receive_dossier
 from onestop.workflows.engine import engine, intake_problems
-from tests.conftest import APPLICANT, LAND
+from tests.conftest import APPLICANT, LAND, vn
 
 BIRTH = "1.001193"  # ward level: its steps are held by 'level:ward'
 INTERCONNECTED_BIRTH = "2.000986"  # ward → police → social insurance
@@ -31,7 +32,9 @@ def test_what_each_level_of_desk_can_receive(db):
     assert LAND not in district and "1.013225" not in district
     assert BIRTH in district and "bước «" in district[BIRTH] and "(level:ward)" in district[BIRTH]
     assert BIRTH not in ward and INTERCONNECTED_BIRTH not in ward and "2.000815" not in ward
-    assert "1.001612" in department  # household business: 'level:district' has no agency above a department
+    with clock.frozen(vn(2025, 6, 30, 9)):  # version 1: 'level:district' has no agency above a department
+        assert "1.001612" in intake_problems(agency(db, "STNMT"))
+    assert "1.001612" not in department, "version 2 (from 1 July 2025): the receiving desk registers it"
     assert set(engine().compiled) - set(ward), "a ward desk receives something"
 
 

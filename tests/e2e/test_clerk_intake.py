@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from onestop.dossiers.models import Dossier, Status
+from onestop.workflows.engine import engine
 
 pytestmark = pytest.mark.browser
 
@@ -154,6 +155,7 @@ def test_live_server_enforces_csrf(committed, browser_page):
 def test_officer_forwards_the_dossier_to_the_department(committed, create_dossier, new_page, login, dialogs):
     dossier = create_dossier()
     dossier_id, code = dossier.id, dossier.code
+    check = engine().of(dossier).step("district_check").name  # the version in force on the day
     committed.session.commit()
 
     clerk = new_page()
@@ -163,12 +165,11 @@ def test_officer_forwards_the_dossier_to_the_department(committed, create_dossie
     dialogs(clerk).dismiss_next = True  # "no" to the confirmation: nothing moves
     clerk.get_by_role("button", name="Chuyển xử lý", exact=True).click()
     assert dialogs(clerk).messages == [
-        f"Chuyển xử lý: hồ sơ {code} chuyển sang «Văn phòng đăng ký đất đai (chi nhánh quận) kiểm tra hồ sơ». Tiếp tục?"]
+        f"Chuyển xử lý: hồ sơ {code} chuyển sang «{check}». Tiếp tục?"]
     expect(clerk.get_by_test_id("step")).to_have_text("Tiếp nhận hồ sơ tại bộ phận một cửa")
     clerk.get_by_role("button", name="Chuyển xử lý", exact=True).click()
     expect(clerk.get_by_role("status")).to_contain_text(f"Đã cập nhật hồ sơ {code}")
-    expect(clerk.get_by_test_id("step")).to_have_text(
-        "Văn phòng đăng ký đất đai (chi nhánh quận) kiểm tra hồ sơ")
+    expect(clerk.get_by_test_id("step")).to_have_text(check)
 
     officer = new_page()
     login(officer, "hb.officer")

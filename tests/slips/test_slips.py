@@ -16,6 +16,7 @@ from onestop.dossiers.applicant import Applicant
 from onestop.dossiers.operations import perform_action, return_result
 from onestop.extension_requests.operations import approve_extension, request_extension
 from onestop.extensions import db as _db
+from onestop.workflows.engine import engine
 from tests.conftest import vn
 from tests.helpers import settle_fees
 
@@ -231,8 +232,8 @@ def test_control_slip_has_one_row_per_handover(client, login_as, journey):
     hb, stnmt, hp = "Ủy ban nhân dân quận Hồng Bàng", "Sở Tài nguyên và Môi trường", "Ủy ban nhân dân thành phố Hải Phòng"
     rows = _rows(page)
     assert len(rows) == 8
-    check, appraisal, sign = ("Văn phòng đăng ký đất đai (chi nhánh quận) kiểm tra hồ sơ",
-                              "Sở Tài nguyên và Môi trường thẩm định", "Lãnh đạo UBND thành phố ký Giấy chứng nhận")
+    procedure = engine().of(journey)  # the version in force on the day it was received
+    check, appraisal, sign = (procedure.step(key).name for key in ("district_check", "department_appraisal", "city_sign"))
     expected = [  # from, to, the step it went to, when, what was done, how the step left kept its deadline
         (hb, hb, check, "10:00 07/12/2026", "Chuyển xử lý", "Đúng hạn"),
         (hb, stnmt, appraisal, "14:00 09/12/2026", "Chuyển Sở Tài nguyên và Môi trường thẩm định", "Trước hạn"),

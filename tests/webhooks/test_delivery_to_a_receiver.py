@@ -95,7 +95,7 @@ def test_every_move_arrives_once_signed_and_in_order_even_after_the_receiver_was
     receiver.start()  # back, on the same port
     with clock.frozen(later):
         retry()
-        walk_on = [("hb.officer", "forward"), ("hb.officer", "forward"), ("hb.supervisor", "sign")]
+        walk_on = [("stnmt.officer", "forward"), ("stnmt.officer", "forward"), ("stnmt.supervisor", "sign")]
         for username, action in walk_on:
             perform_action(dossier, user(username), action, note="Đồng ý")
             db.session.commit()

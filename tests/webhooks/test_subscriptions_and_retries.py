@@ -47,8 +47,8 @@ def test_kinds_scope_and_what_makes_no_delivery(client, db, receiver):
 
     dossier = receive_land_transfer()
     perform_action(dossier, user("hbmk.clerk"), "forward")
-    assign(dossier, None, user("hb.officer"))  # a stay: no event kind
-    perform_action(dossier, user("hb.officer"), "send_back", note="Thiếu bản đồ")
+    assign(dossier, None, user("stnmt.officer"))  # a stay: no event kind
+    perform_action(dossier, user("stnmt.officer"), "send_back", note="Thiếu bản đồ")
     log_stay(dossier, user("hbmk.clerk"), "extend", "Gia hạn")
     db.session.commit()
     with pytest.raises(OperationError):  # refused: nothing written, no delivery either

@@ -1,10 +1,18 @@
-"""Which demo desk receives a procedure of the catalogue (shared by the workflow tests)."""
+"""Which demo desk receives a procedure of the catalogue (shared by the workflow tests).
+
+The three-tier demo tree is the shape before 1 July 2025, so ``CATALOGUE`` here is the catalogue
+as it was in force then (the district-era versions); ``THREE_TIER_DAY`` is a working day of it.
+"""
 import tomllib
+from datetime import date
 
 from onestop.demo.seed import DEMO_FILE
-from onestop.workflows.definition import Procedure, load_catalogue, parse_holder
+from onestop.workflows.definition import Procedure, load_versions, parse_holder
+from onestop.workflows.versions import in_force
 
-CATALOGUE = load_catalogue()
+VERSIONS = load_versions()
+THREE_TIER_DAY = date(2025, 6, 30)
+CATALOGUE = {code: in_force(found, THREE_TIER_DAY) for code, found in VERSIONS.items()}
 DEMO = {row["code"]: row for row in tomllib.loads(DEMO_FILE.read_text(encoding="utf-8"))["agencies"]}
 DESK_BY_LEVEL = {"ward": "HBMK", "district": "HB", "city": "HP"}
 

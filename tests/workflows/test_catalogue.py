@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from onestop.workflows.definition import ACTION_LABELS, CATALOGUE_DIR, OUTCOMES, load_catalogue, parse_holder
+from onestop.workflows.definition import ACTION_LABELS, CATALOGUE_DIR, OUTCOMES, load_catalogue, load_versions, parse_holder
 from onestop.workflows.engine import ActionRefused, Engine
 
 CATALOGUE = load_catalogue()
@@ -56,7 +56,9 @@ def test_catalogue_loads_and_compiles(record_property):
 
 
 def test_every_level_of_the_demo_shape_has_procedures():
-    assert {p.level for p in CATALOGUE.values()} == {"city", "department", "district", "ward"}
+    versions = [p for found in load_versions().values() for p in found]
+    assert {p.level for p in versions} == {"city", "department", "district", "ward"}
+    assert "district" not in {p.level for p in CATALOGUE.values()}, "no district procedure since 1 July 2025"
 
 
 @pytest.mark.parametrize("code", sorted(CATALOGUE))

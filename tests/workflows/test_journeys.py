@@ -6,43 +6,27 @@ each step, in the role the step asks for; it must end returned, with one event p
 """
 import pytest
 
-from onestop.api.systems import account_of
+from onestop.core import clock
 from onestop.dossiers.models import Status
-from onestop.dossiers.operations import perform_action, receive_dossier, return_result
-from tests.conftest import APPLICANT
-from tests.helpers import before
-from tests.workflows.demo_desks import CATALOGUE, receiving_desk_code
+from onestop.dossiers.operations import perform_action, receive_dossier
+from tests.conftest import APPLICANT, vn
+from tests.workflows.demo_desks import CATALOGUE, THREE_TIER_DAY, receiving_desk_code
+from tests.workflows.walk import assert_returned, walk_main_path
 
-MAIN_PATH = ("forward", "sign", "approve", "send_result", "supplement_received", "return_result")
+
+@pytest.fixture(autouse=True)
+def three_tier_era():
+    """The three-tier tree is the shape before 1 July 2025: its dossiers are received then."""
+    with clock.frozen(vn(THREE_TIER_DAY.year, THREE_TIER_DAY.month, THREE_TIER_DAY.day, 9)):
+        yield
 
 
 @pytest.mark.parametrize("code", sorted(CATALOGUE))
 def test_main_path_reaches_the_result(db, user, code):
-    procedure = CATALOGUE[code]
-    desk = receiving_desk_code(procedure)
-    dossier = receive_dossier(user(f"{desk.lower()}.clerk"), procedure_code=code, applicant=APPLICANT,
-                              documents=[d.key for d in procedure.documents])
-    db.session.flush()
-    walked = [(dossier.step, dossier.holder_agency.code)]
-    for _ in range(len(procedure.steps) * 2):
-        step = procedure.step(dossier.step)
-        if step.is_final:
-            break
-        action = next(a for a in MAIN_PATH if step.action(a) is not None)
-        # a step held by another system is acted on by that system's account (through the API)
-        actor = account_of(dossier.holder_agency) or user(
-            f"{dossier.holder_agency.code.lower()}.{step.action(action).role or step.role}")
-        assert actor is not None, f"no demo user for {step.key} at {dossier.holder_agency.code}"
-        before(dossier, actor, action)
-        if action == "return_result":
-            return_result(dossier, actor, recipient=APPLICANT.name)
-        else:
-            perform_action(dossier, actor, action, note="Đồng ý")
-        walked.append((dossier.step, dossier.holder_agency.code))
-    assert dossier.step == "done", walked
-    assert dossier.status == Status.DONE and dossier.finished_at is not None
-    assert walked[-1] == ("done", desk), "the result goes back to the desk that received the dossier"
-    assert len([e for e in dossier.events if e.is_move]) == len(walked)
+    desk = receiving_desk_code(CATALOGUE[code])
+    dossier, walked = walk_main_path(db, user, code, desk)
+    assert dossier.procedure_version == CATALOGUE[code].version
+    assert_returned(dossier, walked, desk)
 
 
 def test_land_transfer_waits_for_the_tax_payment_with_the_clock_stopped(db, user):
