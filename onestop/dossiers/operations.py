@@ -314,7 +314,9 @@ def route(dossier_id: int, step_seq: int) -> User | None:
 
     Idempotent: does nothing when the dossier has moved on (``step_seq`` differs) or is assigned.
     """
-    dossier = db.session.get(Dossier, dossier_id, with_for_update=True)
+    # read afresh under the lock: a copy already in the session must not say "unassigned" after
+    # another worker assigned it
+    dossier = db.session.get(Dossier, dossier_id, with_for_update=True, populate_existing=True)
     if dossier is None or not dossier.is_open or dossier.step_seq != step_seq or dossier.assignee_id:
         return None
     role = engine().of(dossier).step(dossier.step).role

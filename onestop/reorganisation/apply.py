@@ -32,6 +32,7 @@ from onestop.auth.models import Role, User
 from onestop.consultations.models import Consultation
 from onestop.core import audit, clock
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent
+from onestop.dossiers.visits import StepVisit
 from onestop.extension_requests.models import DossierExtension, ExtensionStatus
 from onestop.extensions import db
 from onestop.online.models import ApplicationStatus, OnlineApplication
@@ -137,6 +138,7 @@ def _move(plan: Plan, actor) -> Outcome:
     stranger = exists().where(User.id == Dossier.assignee_id, User.agency_id != Dossier.holder_agency_id)
     db.session.execute(update(Dossier).where(Dossier.is_open, Dossier.assignee_id.is_not(None), stranger)
                        .values(assignee_id=None).execution_options(synchronize_session=False))
+    _follow_on_visits()
     _move_sequences(plan)
     for (old, into, split), (_, desk, _) in zip(plan.targets(), plan.targets(desk=True), strict=True):
         successors = [desk.id, *(s.into.id for s in split)]
@@ -157,6 +159,16 @@ def _move(plan: Plan, actor) -> Outcome:
                         "dissolved": sorted(names[i] for i in dissolved),
                         "desks": sorted(names[a.id] for a, _ in plan.desk_moves)})
     return outcome
+
+
+def _follow_on_visits() -> None:
+    """The open step visits follow their dossiers (the inbox reads who holds and who works on a
+    dossier from them); the stay goes on, its entry, due time and reminders as they were."""
+    holder = select(Dossier.holder_agency_id).where(Dossier.id == StepVisit.dossier_id).scalar_subquery()
+    assignee = select(Dossier.assignee_id).where(Dossier.id == StepVisit.dossier_id).scalar_subquery()
+    db.session.execute(update(StepVisit).where(StepVisit.left_at.is_(None),
+                                               (StepVisit.agency_id != holder) | StepVisit.assignee_id.is_distinct_from(assignee))
+                       .values(agency_id=holder, assignee_id=assignee).execution_options(synchronize_session=False))
 
 
 def _move_requests(plan: Plan) -> None:

@@ -21,7 +21,7 @@ from onestop.notifications.sweep import sweep
 from tests.conftest import vn
 from tests.reports.history import december_history
 
-PARENT = "a3be8408e52f"
+PARENT = "c52e8f3b1d47"
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from onestop.demo.seed import TWO_TIER_FILE, seed_demo
 from onestop.dossiers.applicant import Applicant
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent, Status
 from onestop.dossiers.operations import perform_action, receive_dossier
+from onestop.dossiers.visits import open_visit
 from onestop.extension_requests.models import DossierExtension
 from onestop.extension_requests.operations import approve_extension, request_extension
 from onestop.online.operations import submit_application
@@ -34,8 +35,9 @@ HONG_BANG = Applicant(name="Nguyễn Văn An", id_number="031090001234", phone="
 #: the online application filed at a ward desk by ``running`` (not a dossier yet)
 made_online: list = []
 SNAPSHOT = ("code", "procedure_version", "step", "status", "step_seq", "received_at", "due_at", "step_started_at",
-            "step_due_at", "paused_at", "paused_hours", "original_due_at", "remind_at", "reminded_day",
-            "escalated", "finished_at")
+            "step_due_at", "paused_at", "paused_hours", "original_due_at", "finished_at")
+#: the reminders' state, on the open step visit
+VISIT_SNAPSHOT = ("step_seq", "step", "entered_at", "due_at", "remind_at", "reminded_day", "escalated")
 
 
 def receive(user, clerk: str, code: str, applicant=HONG_BANG) -> Dossier:
@@ -89,7 +91,9 @@ def running(db, user):
 
 
 def snapshot(dossier: Dossier) -> dict:
-    return {name: getattr(dossier, name) for name in SNAPSHOT}
+    visit = open_visit(dossier.id)
+    return {**{name: getattr(dossier, name) for name in SNAPSHOT},
+            **{f"visit.{name}": getattr(visit, name) if visit is not None else None for name in VISIT_SNAPSHOT}}
 
 
 def test_the_sample_plan_carries_every_dossier_over(db, user, client, login_as, running):

@@ -8,7 +8,7 @@ hours), joined twice, as the reports' working clock does. The open visit takes t
 due time and its reminder state; then the reminder columns leave ``dossiers``.
 
 Revision ID: b7d41c9e2a63
-Revises: 9d4e2b7c1f3a
+Revises: c52e8f3b1d47
 Create Date: 2026-12-01 16:40:00.000000
 
 """
@@ -22,7 +22,7 @@ import onestop.core.models
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41c9e2a63'
-down_revision = '9d4e2b7c1f3a'
+down_revision = 'c52e8f3b1d47'
 branch_labels = None
 depends_on = None
 

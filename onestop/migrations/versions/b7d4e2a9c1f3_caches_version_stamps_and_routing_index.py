@@ -1,7 +1,7 @@
 """caches' version stamps; routing's count of open dossiers per officer within the holding agency
 
 Revision ID: b7d4e2a9c1f3
-Revises: b7d41c9e2a63
+Revises: 9d4e2b7c1f3a
 Create Date: 2026-12-01 16:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d4e2a9c1f3'
-down_revision = 'b7d41c9e2a63'
+down_revision = '9d4e2b7c1f3a'
 branch_labels = None
 depends_on = None
 
