@@ -62,7 +62,7 @@ def test_a_fee_paid_at_intake_gets_the_next_receipt_and_its_pdf(client, login_as
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = pdf_text(pdf.data)
     for part in ("BIÊN LAI THU PHÍ, LỆ PHÍ", "Ký hiệu: HBMK-2026", "Số: 0000001", "Trần Thị Bình", "14.000",
-                 "Mười bốn nghìn đồng", "Tiền mặt", "2 bản × 5 trang"):
+                 "Mười bốn nghìn đồng", "Tiền mặt", "2 bản × 5 trang", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"):
         assert part in text, part
 
 

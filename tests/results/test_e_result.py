@@ -96,6 +96,7 @@ def test_the_citizen_downloads_it_from_the_look_up_and_verifies_it_from_the_cove
     assert cover.status_code == 200
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=cover.data, capture_output=True).stdout.decode()
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
         assert "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in text and result.sha256[:20] in text.replace("\n", "")
         assert f"/xac-minh/{result.token}" in text.replace("\n", "")
     verify = f"/xac-minh/{result.token}"
