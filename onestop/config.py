@@ -41,7 +41,9 @@ def _celery(instance_path: Path) -> dict:
         "broker_url": broker,
         "task_ignore_result": True,
         "broker_connection_retry_on_startup": True,
-        "task_default_queue": "onestop",
+        # one queue per instance sharing a broker; the tests give each run its own, so that no
+        # worker left from another run (other code, other database) takes their messages
+        "task_default_queue": env("ONESTOP_TASK_QUEUE", "onestop"),
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,

@@ -9,6 +9,7 @@ or, for tests that need other connections to see their data (a real worker, thre
 and has its dossiers deleted afterwards (``committed``).
 """
 import os
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -58,6 +59,8 @@ def app(tmp_path_factory):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     broker = os.environ.get("ONESTOP_TEST_BROKER_URL", "filesystem://")
     os.environ["ONESTOP_BROKER_URL"] = broker
+    # a queue of this run's own: a worker another run left behind on the same broker takes nothing of it
+    os.environ["ONESTOP_TASK_QUEUE"] = f"onestop-test-{uuid.uuid4().hex[:12]}"
     os.environ["ONESTOP_INSTANCE_PATH"] = str(tmp)
     app = create_app({
         "TESTING": True,

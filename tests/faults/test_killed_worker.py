@@ -32,13 +32,14 @@ BATCH = 100
 BOUND = 90
 
 
-def _worker(app, name: str) -> subprocess.Popen:
+def _worker(app, name: str, log) -> subprocess.Popen:
+    """A worker whose warnings and errors go to ``log`` (an open file the caller closes)."""
     env = {**os.environ, "ONESTOP_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "ONESTOP_REROUTE_GRACE_SECONDS": "0", "ONESTOP_LOG_FORMAT": "text", "ONESTOP_LOG_LEVEL": "WARNING"}
     return subprocess.Popen([sys.executable, "-m", "celery", "-A", "worker.app", "worker", "--pool=prefork",
                              "--concurrency=2", "--loglevel=warning", "-n", f"{name}@%h", "--without-mingle",
                              "--without-gossip"], cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=log)
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -93,32 +94,41 @@ def batch(app, committed):
         _drop_torn_messages(app)
 
 
-def test_every_dossier_is_routed_exactly_once_after_the_worker_is_killed_mid_batch(app, committed, batch):
+def _tail(path: Path, lines: int = 40) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def test_every_dossier_is_routed_exactly_once_after_the_worker_is_killed_mid_batch(app, committed, batch, tmp_path):
     db = committed
     ids = batch
-    first = _worker(app, "faults-killed")
-    try:
-        before = wait_until(db, lambda: _assigned(db, ids), lambda n: n >= 5, timeout=120, every=0.02)
-    finally:
-        _kill(first)
+    logs = tmp_path / "first.log", tmp_path / "second.log"
+    with logs[0].open("w") as log:
+        first = _worker(app, "faults-killed", log)
+        try:
+            before = wait_until(db, lambda: _assigned(db, ids), lambda n: n >= 5, timeout=120, every=0.02)
+        finally:
+            _kill(first)
     killed_at = time.monotonic()
     left = len(ids) - _assigned(db, ids)
     db.session.rollback()
-    assert before >= 5 and left > 0, f"the worker routed {before} then all before it was killed: nothing was tested"
+    assert before >= 5 and left > 0, (f"the worker routed {before} then all before it was killed: nothing was "
+                                      f"tested\n{_tail(logs[0])}")
 
-    second = _worker(app, "faults-second")
-    try:
-        def beat_and_count():
-            app.extensions["celery"].send_task(str(Task.REROUTE_UNASSIGNED))  # what beat sends each minute
-            return _assigned(db, ids)
+    with logs[1].open("w") as log:
+        second = _worker(app, "faults-second", log)
+        try:
+            def beat_and_count():
+                app.extensions["celery"].send_task(str(Task.REROUTE_UNASSIGNED))  # what beat sends each minute
+                return _assigned(db, ids)
 
-        done = wait_until(db, beat_and_count, lambda n: n == len(ids), timeout=BOUND, every=2.0)
-        took = time.monotonic() - killed_at
-    finally:
-        second.terminate()
-        second.wait(timeout=60)
+            done = wait_until(db, beat_and_count, lambda n: n == len(ids), timeout=BOUND, every=2.0)
+            took = time.monotonic() - killed_at
+        finally:
+            second.terminate()
+            second.wait(timeout=60)
     print(f"killed worker: {left} of {len(ids)} dossiers unrouted at the kill, all routed {took:.1f} s later")
-    assert done == len(ids), f"{len(ids) - done} dossiers still unassigned {BOUND} s after the kill"
+    assert done == len(ids), (f"{len(ids) - done} dossiers still unassigned {BOUND} s after the kill; the first "
+                              f"worker said:\n{_tail(logs[0])}\nthe second:\n{_tail(logs[1])}")
     assignments = dict(db.session.execute(select(DossierEvent.dossier_id, func.count()).where(
         DossierEvent.action == "assign", DossierEvent.dossier_id.in_(ids)).group_by(DossierEvent.dossier_id)).all())
     db.session.rollback()

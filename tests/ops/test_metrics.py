@@ -43,8 +43,12 @@ def value(found: dict, name: str, **labels) -> float:
 
 @pytest.fixture
 def fresh_counts(app, committed):
-    """The per-process dossier counts forgotten, and the operations rows removed afterwards."""
+    """The per-process dossier counts forgotten, and the operations rows (counters a worker of an
+    earlier test wrote too) removed before and after."""
     app.extensions.pop("onestop_dossier_counts", None)
+    for model in (Counter, Heartbeat):
+        committed.session.execute(delete(model))
+    committed.session.commit()
     yield committed
     app.extensions.pop("onestop_dossier_counts", None)
     committed.session.rollback()
