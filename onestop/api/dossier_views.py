@@ -4,6 +4,7 @@ from flask import jsonify, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from onestop.agencies.models import Agency
 from onestop.api.application_views import applicant_of
 from onestop.api.audit import set_target
 from onestop.api.auth import current_client, require
@@ -42,6 +43,11 @@ def hand_over(data, headers):
     desk = desk_in_scope(client, data["desk"])
     if desk is None:
         raise field_problem("desk", _("Không có bộ phận một cửa mã này trong phạm vi của hệ thống gọi."))
+    competent = None
+    if data.get("competent_agency"):
+        competent = db.session.scalar(select(Agency).where(Agency.code == data["competent_agency"], Agency.active))
+        if competent is None:
+            raise field_problem("competent_agency", _("Không có cơ quan đang hoạt động mã này."))
     check_files(data["files"])
     reference = data["sender_reference"].strip()
     stored: list[str] = []
@@ -61,7 +67,7 @@ def hand_over(data, headers):
             note += f". {data['note'].strip()}"
         dossier = receive_dossier(client.account, procedure_code=data["procedure_code"], applicant=applicant_of(data),
                                   documents=data["documents"], delivery_method=data["delivery_method"], note=note,
-                                  channel=Channel.INTERCONNECTION, desk=desk)
+                                  channel=Channel.INTERCONNECTION, desk=desk, competent=competent)
         documents = {d.key for d in engine().of(dossier).documents}
         for file in data["files"]:
             if file.get("document") and file["document"] not in documents:

@@ -56,7 +56,7 @@ def procedure_detail(p: Procedure, desks: list[Agency]) -> dict:
 def load_dossier_for_answer(dossier_id: int) -> Dossier:
     """The dossier with what its answer shows, in a constant number of statements."""
     return db.session.scalar(select(Dossier).where(Dossier.id == dossier_id).options(
-        selectinload(Dossier.holder_agency), selectinload(Dossier.receiving_agency),
+        selectinload(Dossier.holder_agency), selectinload(Dossier.receiving_agency), selectinload(Dossier.competent_agency),
         selectinload(Dossier.events).selectinload(DossierEvent.to_agency)).execution_options(populate_existing=True))
 
 
@@ -71,6 +71,7 @@ def dossier_out(dossier: Dossier) -> dict:
             "channel": dossier.channel.value, "status": dossier.status.value, "status_label": dossier.status_label,
             "step": {"key": step.key, "name": step.name}, "holder": holder_ref(dossier.holder_agency),
             "receiving_agency": agency_ref(dossier.receiving_agency), "received_at": dossier.received_at,
+            "competent_agency": agency_ref(dossier.competent_agency) if dossier.across_boundary else None,
             "due_at": dossier.due_at, "step_due_at": dossier.step_due_at, "finished_at": dossier.finished_at,
             "paused": dossier.status == Status.SUPPLEMENT, "overdue": bool(dossier.is_overdue),
             "sender_reference": reference, "history": history}

@@ -166,6 +166,9 @@ class ProcedureDetail(ProcedureSummary):
 class ApplicationIn(Schema):
     procedure_code = Text(20, required=True, pattern=AGENCY_PATTERN)
     desk = Text(20, required=True, pattern=AGENCY_PATTERN, metadata={"description": "the receiving desk's agency code"})
+    competent_agency = Text(20, pattern=AGENCY_PATTERN, load_default=None, allow_none=True, metadata={
+        "description": "the code of the unit competent to decide, when not the desk's own (reception regardless of "
+                       "administrative boundary); its steps resolve from it, the result comes back to the desk"})
     applicant = Nested(ApplicantIn, required=True)
     delivery_method = Choice([d.value for d in Delivery], load_default=Delivery.DESK.value)
     files = List(Nested(DocumentFileIn), required=True, min_items=1, max_items=MAX_FILES,
@@ -192,6 +195,9 @@ class HandoverIn(Schema):
         "description": "the sending system's own reference of the dossier; once per sender"})
     procedure_code = Text(20, required=True, pattern=AGENCY_PATTERN)
     desk = Text(20, required=True, pattern=AGENCY_PATTERN, metadata={"description": "the receiving desk's agency code"})
+    competent_agency = Text(20, pattern=AGENCY_PATTERN, load_default=None, allow_none=True, metadata={
+        "description": "the code of the unit competent to decide, when not the desk's own (reception regardless of "
+                       "administrative boundary); its steps resolve from it, the result comes back to the desk"})
     applicant = Nested(ApplicantIn, required=True)
     documents = List(Text(60, pattern=KEY_PATTERN), required=True, max_items=50,
                      metadata={"description": "the checklist documents handed over (keys)"})
@@ -217,6 +223,8 @@ class DossierOut(OutSchema):
     step = fields.Nested(StepRef, required=True)
     holder = fields.Nested(HolderRef, required=True)
     receiving_agency = fields.Nested(AgencyRef, required=True)
+    competent_agency = fields.Nested(AgencyRef, required=True, allow_none=True, metadata={
+        "description": "the unit deciding it when another desk received it (reception regardless of boundary)"})
     received_at = fields.DateTime(required=True)
     due_at = fields.DateTime(required=True, metadata={"description": "the appointment (moves while the clock stops)"})
     step_due_at = fields.DateTime(required=True, allow_none=True)

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, Optional, Regexp, StopValidation, ValidationError
 
@@ -14,6 +14,7 @@ from onestop.core.identity import ascii_digits
 from onestop.dossiers.forms import ApplicationForm, OnlyWhen
 from onestop.dossiers.models import Channel
 from onestop.fees.forms import FeeCountsFields, PaymentFields
+from onestop.workflows.boundary import place_name
 from onestop.workflows.fee_schedule import needs
 
 #: how a dossier reaches the desk's own intake page
@@ -64,7 +65,37 @@ class IntakeForm(ApplicationForm, FeeCountsFields, PaymentFields):
         render_kw={"autocomplete": "off"})
     posted_on = StringField(_l("Ngày bưu điện nhận gửi"), validators=[
         OnlyWhen(_by_post, _l("Nhập ngày bưu điện nhận gửi.")), PostedOn()], render_kw={"type": "date"})
+    competent = SelectField(_l("Đơn vị có thẩm quyền giải quyết"), validate_choice=False, default="")
     note = TextAreaField(_l("Ghi chú"), validators=[Optional(), Length(max=2000)])
+
+    def offer_competent(self, desk_name: str, units: list, choices: dict[str, tuple[int, ...]]) -> None:
+        """The units this desk may receive dossiers for (``workflows/boundary.py``): ``units``
+        (nodes), and for each procedure the ids of those that may decide it."""
+        self.competent_for = choices
+        self.competent_units = {u.id: u for u in units}
+        self.competent.choices = [SelectChoice("", _("%(desk)s (nơi tiếp nhận)", desk=desk_name))] + [
+            SelectChoice(str(u.id), u.name) for u in units]
+        #: for the page: value, name, the place name an address would carry, the procedures it decides
+        self.competent_offers = [(str(u.id), u.name, place_name(u.name),
+                                  " ".join(code for code, ids in choices.items() if u.id in ids)) for u in units]
+
+    def validate_competent(self, field) -> None:
+        text = ascii_digits(field.data or "").strip()
+        if not text:
+            field.data = ""
+            return
+        units = getattr(self, "competent_units", {})
+        if not text.isdecimal() or int(text) not in units:
+            raise ValidationError(_("Chọn đơn vị có thẩm quyền trong danh sách."))
+        field.data = text
+        code = self.procedure_code.data
+        if code and int(text) not in self.competent_for.get(code, ()):
+            raise ValidationError(_("%(unit)s không giải quyết thủ tục đã chọn khi hồ sơ nộp tại đây.",
+                                    unit=units[int(text)].name))
+
+    @property
+    def competent_id(self) -> int | None:
+        return int(self.competent.data) if self.competent.data else None
 
     def validate_documents(self, field) -> None:
         procedure = self.procedure

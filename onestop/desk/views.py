@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from onestop.agencies.models import Agency
 from onestop.auth.access import access
 from onestop.core import audit, identity
 from onestop.core.calendar import local_time_text
@@ -20,6 +21,7 @@ from onestop.dossiers.page import panel
 from onestop.dossiers.scope import dossier_scope, get_dossier_or_404
 from onestop.extensions import db
 from onestop.fees.operations import assessment_of, collect_at_intake, collect_due, quote_for
+from onestop.workflows.boundary import competent_choices, competent_units
 from onestop.workflows.engine import engine, intake_problems
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -52,6 +54,8 @@ def intake():
     refused = intake_problems(current_user.agency)  # steps that would have no agency from this desk
     procedures = {p.code: p for p in engine().procedures() if p.code not in refused}
     form = IntakeForm(procedures)
+    form.offer_competent(current_user.agency.name, competent_units(current_user.agency),
+                         competent_choices(current_user.agency))
     if request.method == "GET":
         if request.args.get("procedure") in procedures:
             form.procedure_code.data = request.args["procedure"]
@@ -79,7 +83,8 @@ def intake():
             current_user, procedure_code=form.procedure_code.data, applicant=form.applicant,
             documents=form.documents.data, delivery_method=form.delivery_method.data, note=form.note.data,
             details=form.details, channel=Channel.POST if by_post else Channel.DESK,
-            intake_waybill=form.intake_waybill.data if by_post else None, posted_on=form.posted_day)
+            intake_waybill=form.intake_waybill.data if by_post else None, posted_on=form.posted_day,
+            competent=db.session.get(Agency, form.competent_id) if form.competent_id else None)
         collect_at_intake(dossier, current_user, pages=form.fee_pages.data or 1, copies=form.fee_copies.data or 1,
                           method=form.payment_method.data, reference=form.payment_reference.data)
         return dossier

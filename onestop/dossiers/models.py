@@ -79,6 +79,9 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
         Index("ix_dossiers_supplement_holder", "holder_agency_id", "id",
               postgresql_where=text("status = 'supplement'"), sqlite_where=text("status = 'supplement'")),
         Index("ix_dossiers_applicant_id_number", "applicant_id_number"),
+        Index("ix_dossiers_competent_agency_id", "competent_agency_id",
+              postgresql_where=text("competent_agency_id IS NOT NULL"),
+              sqlite_where=text("competent_agency_id IS NOT NULL")),
         # the header search (``dossiers/search.py``): phone; name and code have their own indexes there
         Index("ix_dossiers_applicant_phone", "applicant_phone"),
         # PostgreSQL only (the migration creates them there): a name by its beginning, covering what the
@@ -117,6 +120,10 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     #: the desk that received it, kept when a reorganisation moved the desk of return (``receiving_agency_id``)
     #: to a successor; None while they are the same. Receipts and statistics name this desk (``received_desk_id``)
     original_desk_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    #: the unit competent to decide it, when a desk received it for another unit (Decree 118/2025:
+    #: reception regardless of administrative boundary); None while the receiving desk's own unit is
+    #: (``competent_id``). Its steps resolve from this unit, reception and result stay at the desk
+    competent_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     #: the agency that holds it now (exactly one)
     holder_agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     #: the person of the holding agency working on it, set by routing
@@ -161,6 +168,7 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
 
     receiving_agency: Mapped[Agency] = relationship(foreign_keys=[receiving_agency_id])
     original_desk: Mapped[Agency | None] = relationship(foreign_keys=[original_desk_id])
+    competent_agency: Mapped[Agency | None] = relationship(foreign_keys=[competent_agency_id])
     holder_agency: Mapped[Agency] = relationship(foreign_keys=[holder_agency_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     received_by: Mapped[User] = relationship(foreign_keys=[received_by_id])
@@ -185,6 +193,25 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     @property
     def received_desk(self) -> Agency:
         return self.original_desk or self.receiving_agency
+
+    @hybrid_property
+    def competent_id(self) -> int:
+        """The unit whose steps the dossier follows: the one named at intake, else the receiving desk."""
+        return self.competent_agency_id or self.receiving_agency_id
+
+    @competent_id.inplace.expression
+    @classmethod
+    def _competent_id_expression(cls):
+        return func.coalesce(cls.competent_agency_id, cls.receiving_agency_id)
+
+    @property
+    def competent(self) -> Agency:
+        return self.competent_agency or self.receiving_agency
+
+    @property
+    def across_boundary(self) -> bool:
+        """Received at one desk for another unit to decide."""
+        return self.competent_agency_id is not None and self.competent_agency_id != self.receiving_agency_id
 
     @hybrid_property
     def is_open(self) -> bool:

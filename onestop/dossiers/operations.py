@@ -29,6 +29,7 @@ from onestop.dossiers.signals import event_written, moved, moving, received
 from onestop.dossiers.standins import acting_for, roles_of
 from onestop.dossiers.visits import record as record_visit
 from onestop.extensions import db
+from onestop.workflows.boundary import across_boundary_problem
 from onestop.workflows.definition import SYSTEM_ACTIONS, Step
 from onestop.workflows.engine import ActionRefused, engine, intake_problems
 from onestop.workflows.holders import AgencyTree, HolderNotFound
@@ -47,7 +48,7 @@ def can_receive(user: User) -> bool:
 def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, documents: list[str],
                     delivery_method: Delivery = Delivery.DESK, note: str | None = None,
                     channel: Channel = Channel.DESK, desk: Agency | None = None, details: dict | None = None,
-                    intake_waybill: str | None = None, posted_on=None) -> Dossier:
+                    intake_waybill: str | None = None, posted_on=None, competent: Agency | None = None) -> Dossier:
     """Log a dossier received by the actor's desk (handed in there, filed online with it, or sent
     by public post with ``intake_waybill`` and the day the post office took it, ``posted_on``);
     it starts at the procedure's first step. ``details``: the procedure's own data, already
@@ -55,7 +56,10 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
 
     ``desk``: the desk that receives it when the actor is not one of its clerks but another
     agency's system handing it over (liên thông, ``channel`` interconnection; ``actor`` is that
-    system's account): nobody is assigned, the desk's clerks find it in their queue."""
+    system's account): nobody is assigned, the desk's clerks find it in their queue.
+
+    ``competent``: the unit that decides it when that is not the desk's own (reception regardless
+    of administrative boundary, ``competent_units``); its steps resolve from that unit."""
     handed_over = desk is not None
     if not handed_over:
         if not can_receive(actor):
@@ -70,6 +74,12 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
         raise OperationError(_("%(agency)s không tiếp nhận được thủ tục %(code)s: %(problem)s khi hồ sơ nộp tại đây.",
                                agency=desk.name, code=procedure_code, problem=problem))
     procedure = engine().receivable(procedure_code)
+    if competent is not None and competent.id != desk.id:
+        problem = across_boundary_problem(desk, competent, procedure_code)
+        if problem:
+            raise OperationError(problem)
+    else:
+        competent = None
     problem = procedure.checklist_problem(documents, require=False)
     if problem:
         raise OperationError(problem)
@@ -86,12 +96,12 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
         raise OperationError(_("Hồ sơ nhận qua bưu chính cần số vận đơn và ngày bưu điện nhận gửi."))
     now = clock.now()
     start = procedure.start
-    holder = _holder(start, desk.id)
+    holder = _holder(start, desk.id, competent.id if competent else None)
     cal = current_calendar()
     counted_from = cal.start_of_count(now, procedure.cutoff)  # after the cut-off: the next working day
     dossier = Dossier(
         code=next_code(desk, now), procedure_code=procedure_code, procedure_version=procedure.version, step=start.key,
-        status=Status.PROCESSING, receiving_agency=desk, holder_agency=holder,
+        status=Status.PROCESSING, receiving_agency=desk, competent_agency=competent, holder_agency=holder,
         assignee=actor if holder.id == actor.agency_id and not handed_over else None, received_by=actor,
         **applicant.columns(), documents=sorted(set(documents)),
         delivery_method=delivery_method, channel=channel, note=note or None, received_at=now,
@@ -157,7 +167,7 @@ def perform_action(dossier: Dossier, actor: User, action: str, note: str | None 
         dossier.documents = sorted(set(documents))
     from_agency = dossier.holder_agency
     target_key = procedure.step(dossier.step).action(action).target
-    holder = _holder(procedure.step(target_key), dossier.receiving_agency_id)
+    holder = _holder(procedure.step(target_key), dossier.receiving_agency_id, dossier.competent_agency_id)
     try:
         moving.send(dossier, actor=actor, action=action, source=procedure.step(dossier.step),
                     target=procedure.step(target_key))
@@ -199,12 +209,14 @@ def return_result(dossier: Dossier, actor: User, *, recipient: str | None = None
         raise
 
 
-def _holder(step: Step, receiving_id: int) -> Agency:
-    """The agency that holds ``step`` of a dossier received at ``receiving_id``, resolved on the
-    agency tree kept in memory (``AgencyTree.current``); its row comes from the session when loaded."""
+def _holder(step: Step, receiving_id: int, competent_id: int | None = None) -> Agency:
+    """The agency that holds ``step`` of a dossier received at ``receiving_id`` (for the unit
+    ``competent_id``, default the desk's own), resolved on the agency tree kept in memory
+    (``AgencyTree.current``); its row comes from the session when loaded."""
     tree = AgencyTree.current()
     try:
-        node = tree.resolve(step.holder, tree.nodes[receiving_id])
+        node = tree.resolve(step.holder, tree.nodes[receiving_id],
+                            tree.nodes[competent_id] if competent_id is not None else None)
     except HolderNotFound as exc:
         raise OperationError(str(exc)) from exc
     return db.session.get(Agency, node.id)

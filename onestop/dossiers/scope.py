@@ -1,8 +1,9 @@
 """Agency scope over dossiers: the one helper every list and every lookup of dossiers goes through.
 
-A staff member sees what their agency holds, has received or has handled (an event of the dossier
-went to it: a step, or a request for its opinion); a supervisor sees the same for their agency and
-every agency under it; an admin sees everything. Outside scope is a 404, never a 403 with a hint.
+A staff member sees what their agency holds, has received, is competent to decide (received at
+another desk for it) or has handled (an event of the dossier went to it: a step, or a request for
+its opinion); a supervisor sees the same for their agency and every agency under it; an admin sees
+everything. Outside scope is a 404, never a 403 with a hint.
 """
 from flask import abort
 from sqlalchemy import ColumnElement, exists, select, true
@@ -19,7 +20,8 @@ def dossier_scope(user: User) -> ColumnElement[bool]:
         return true()
     ids = scope_agency_ids(user)
     handled = exists().where(DossierEvent.dossier_id == Dossier.id, DossierEvent.to_agency_id.in_(ids))
-    return Dossier.holder_agency_id.in_(ids) | Dossier.receiving_agency_id.in_(ids) | handled
+    return (Dossier.holder_agency_id.in_(ids) | Dossier.receiving_agency_id.in_(ids)
+            | Dossier.competent_agency_id.in_(ids) | handled)
 
 
 def get_dossier_or_404(user: User, dossier_id: int, *, for_update: bool = False) -> Dossier:

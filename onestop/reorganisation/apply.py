@@ -109,7 +109,8 @@ def _move(plan: Plan, actor) -> Outcome:
                                            .group_by(User.agency_id)):
         outcome.staff[names[agency_id]] += n
 
-    moving = and_(Dossier.is_open, holder_moves | desk_moves)
+    competent_moves = Dossier.competent_agency_id.in_(dissolved)
+    moving = and_(Dossier.is_open, holder_moves | desk_moves | competent_moves)
     # the rows the plan moves are locked (PostgreSQL) so that no verb moves one at the same time
     db.session.execute(select(Dossier.id).where(moving).with_for_update())
     note = f"{plan.note} ({plan.day:%d/%m/%Y})".strip()
@@ -124,7 +125,8 @@ def _move(plan: Plan, actor) -> Outcome:
     # the right-hand sides read the row as it was: the desk that received it is kept once it moves
     first_desk = case((new_desk != Dossier.receiving_agency_id, Dossier.received_desk_id), else_=Dossier.original_desk_id)
     db.session.execute(update(Dossier).where(moving).values(
-        holder_agency_id=new_holder, receiving_agency_id=new_desk, original_desk_id=first_desk)
+        holder_agency_id=new_holder, receiving_agency_id=new_desk, original_desk_id=first_desk,
+        competent_agency_id=successor_of(plan, Dossier.competent_agency_id))
         .execution_options(synchronize_session=False))
     for (old, into, _), (_, desk, _) in zip(plan.targets(), plan.targets(desk=True), strict=True):
         clerks = and_(User.agency_id == old.id, User.role == Role.CLERK)

@@ -22,7 +22,7 @@ def _days(hours: float | None):
     return None if hours is None else round(hours / HOURS_PER_DAY, 1)
 
 
-def statistics(report, scope: str, code: str) -> Table:
+def statistics(report, scope: str, code: str, across=()) -> Table:
     keys = [k for _, ks in GROUPS for k in ks]
     names = {c.key: str(c.label) for c in CATEGORIES}
     group_row = ["", ""]
@@ -53,6 +53,11 @@ def statistics(report, scope: str, code: str) -> Table:
     table.add(["Tỷ lệ nhận trực tuyến theo mức độ dịch vụ", "Mức độ", "Mới tiếp nhận", "Trực tuyến", "Tỷ lệ (%)"])
     for s in report.service_levels:
         table.add(["", s.service_level or "không rõ", s.new, s.online, _rate(s.rate)])
+    if across:
+        table.add(["Tiếp nhận không phụ thuộc địa giới hành chính (mới tiếp nhận)", "Mã",
+                   "Tiếp nhận cho đơn vị khác giải quyết", "Đơn vị khác tiếp nhận cho cơ quan giải quyết"])
+        for row in across:
+            table.add([row.agency.name, row.agency.code, row.for_others, row.from_others])
     table.notes = [
         "Theo cơ quan: cơ quan tiếp nhận hồ sơ (bộ phận một cửa nhận và trả kết quả).",
         "Đúng hạn: trả kết quả trong ngày hẹn trả; trước hạn: trước ngày hẹn; quá hạn: sau ngày hẹn.",

@@ -24,7 +24,7 @@ from onestop.dossiers.models import Dossier
 from onestop.extensions import db
 from onestop.online.models import OnlineApplication
 from onestop.ratings.models import BAD_REASONS, GOOD_REASONS
-from onestop.reports import bottlenecks, online, queries, satisfaction, statistics, tables, trends
+from onestop.reports import bottlenecks, boundary, online, queries, satisfaction, statistics, tables, trends
 from onestop.reports import fees as fee_report
 from onestop.reports.charts import Series, bar_chart
 from onestop.reports.periods import Period, PeriodError, local_today
@@ -171,11 +171,12 @@ def _scope_code(agency: Agency | None = None) -> str:
 def statistics_page():
     period = _period()
     report = statistics.build(db.session, current_user, period, clock.now())
+    across = boundary.across_boundary(db.session, current_user, report.window)
     fmt = _format()
     if fmt:
-        return send(tables.statistics(report, scope_name(current_user), _scope_code()), fmt)
+        return send(tables.statistics(report, scope_name(current_user), _scope_code(), across), fmt)
     return render_template("reports/statistics.html", report=report, period=period, scope=scope_name(current_user),
-                           groups=statistics.GROUPS, categories=statistics.BY_KEY)
+                           groups=statistics.GROUPS, categories=statistics.BY_KEY, across=across)
 
 
 @bp.get("/statistics/dossiers")

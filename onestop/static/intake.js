@@ -7,6 +7,9 @@
 // - A 12-digit citizen ID of a returning citizen (typed with any digits: full-width, other
 //   scripts, spaces) fills the applicant's details and, when they are complete, moves on to the
 //   delivery method (arrows pick it, Enter saves).
+// - Another unit may be named competent to decide (reception regardless of administrative
+//   boundary): only the units that decide the chosen procedure are offered, and an address naming
+//   the place of exactly one of them proposes it until the clerk picks one.
 // - A postal intake and a transfer each show their own fields only when chosen, so the tab order
 //   holds only what is needed (an organisation and a submitter: applicant.js).
 (function () {
@@ -85,6 +88,36 @@
       box.querySelectorAll("input, select").forEach(function (input) { input.disabled = !active; });
     });
     refreshFees();
+    offerCompetent();
+  }
+
+  // -- reception regardless of boundary: the units that may decide the chosen procedure ----------
+  const competent = document.getElementById("competent");
+  let competentTouched = competent ? competent.value !== "" : true;
+  function offerCompetent() {
+    if (!competent) return;
+    let any = false;
+    Array.from(competent.options).forEach(function (option) {
+      if (!option.value) return;
+      const ok = (" " + option.dataset.procedures + " ").indexOf(" " + select.value + " ") !== -1;
+      option.hidden = option.disabled = !ok;
+      if (!ok && option.selected) competent.value = "";
+      any = any || ok;
+    });
+    show(".competent", any);
+  }
+  // the applicant's address naming the place of exactly one of those units proposes it, until the clerk chooses
+  function proposeCompetent() {
+    if (!competent || competentTouched) return;
+    const address = fold(document.getElementById("applicant_address").value);
+    const named = Array.from(competent.options).filter(function (option) {
+      return option.value && !option.disabled && address.indexOf(fold(option.dataset.place)) !== -1;
+    });
+    competent.value = named.length === 1 ? named[0].value : "";
+  }
+  if (competent) {
+    competent.addEventListener("change", function () { competentTouched = true; });
+    document.getElementById("applicant_address").addEventListener("change", proposeCompetent);
   }
 
   // -- the channel (the applicant's and the submitter's fields: applicant.js) ------------------------

@@ -62,6 +62,7 @@ def payload(dossier: Dossier, event: DossierEvent) -> dict:
             "channel": dossier.channel.value, "status": dossier.status.value,
             "step": {"key": step.key, "name": step.name}, "holder": _agency(dossier.holder_agency),
             "receiving_agency": _agency(dossier.receiving_agency), "received_at": dossier.received_at.isoformat(),
+            "competent_agency": _agency(dossier.competent_agency) if dossier.across_boundary else None,
             "due_at": dossier.due_at.isoformat(),
             "step_due_at": dossier.step_due_at.isoformat() if dossier.step_due_at else None,
             "finished_at": dossier.finished_at.isoformat() if dossier.finished_at else None,

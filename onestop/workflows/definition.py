@@ -44,7 +44,10 @@ The format, one TOML file per procedure:
 The holder of a step is a rule resolved from the receiving desk against the agency tree
 (``holders.py``), never a fixed agency unless the file says so:
 
-* ``desk``: the receiving desk itself;
+* ``desk``: the receiving desk itself (reception, supplements, the result handed back);
+* ``competent``: the unit competent to decide the dossier: the receiving desk's own unit, unless
+  the clerk received it for another (Decree 118/2025: reception regardless of administrative
+  boundary, ``Dossier.competent_agency_id``). The rules below resolve from that unit's chain too;
 * ``level:<level>``: the agency of that level on the desk's own chain (the desk or an ancestor);
 * ``sector:<sector>``: an agency of that sector in the desk's tree, the nearest on the desk's
   chain first (so a ward with the sector keeps the step), otherwise the highest in the tree;

@@ -95,6 +95,8 @@ class Engine:
         self.compiled = {code: self._compiled[(code, found[-1].version)] for code, found in self.versions.items()}
         #: desk id → (tree fingerprint, day, {procedure code: why the desk cannot receive it})
         self._intake: dict[int, tuple[int, date, dict[str, str]]] = {}
+        #: desk id → (tree fingerprint, day, procedure code → the units it may be received for), ``boundary.py``
+        self.competent_cache: dict[int, tuple[int, date, dict[str, tuple[int, ...]]]] = {}
 
     def current(self, code: str, day: date | None = None) -> Procedure:
         """The version in force on ``day`` (default today); the latest when none is (to show its name)."""
@@ -146,12 +148,13 @@ class Engine:
         return code in self.versions
 
     @staticmethod
-    def routing_problem(procedure: Procedure, desk: Node, tree: AgencyTree):
-        """Why a dossier of this procedure (version) received at ``desk`` could not be routed: the
-        first step whose holder does not resolve from it (a lazy string), or None."""
+    def routing_problem(procedure: Procedure, desk: Node, tree: AgencyTree, competent: Node | None = None):
+        """Why a dossier of this procedure (version) received at ``desk`` (for the ``competent``
+        unit, default the desk's own) could not be routed: the first step whose holder does not
+        resolve from it (a lazy string), or None."""
         for step in procedure.steps:
             try:
-                tree.resolve(step.holder, desk)
+                tree.resolve(step.holder, desk, competent)
             except HolderNotFound:
                 # lazy: the reason is kept with the desk, and read in the language of each request
                 return _l("bước «%(step)s» không có cơ quan xử lý (%(holder)s)", step=step.name, holder=step.holder)

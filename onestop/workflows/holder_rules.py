@@ -8,9 +8,11 @@ from onestop.agencies.structure import Structure
 from onestop.workflows.errors import DefinitionError
 
 #: the kinds of holder rule, and which of them take an ``@<level>`` qualifier
-HOLDER_KINDS = ("desk", "level", "sector", "agency", "external")
+HOLDER_KINDS = ("desk", "competent", "level", "sector", "agency", "external")
+#: the kinds that take no ``:<value>``
+BARE_KINDS = ("desk", "competent")
 QUALIFIED_KINDS = ("desk", "sector")
-HOLDER_SYNTAX = ("'desk', 'desk@<level>', 'level:<level>', 'sector:<sector>', 'sector:<sector>@<level>', "
+HOLDER_SYNTAX = ("'desk', 'desk@<level>', 'competent', 'level:<level>', 'sector:<sector>', 'sector:<sector>@<level>', "
                  "'agency:<code>' or 'external:<system>'")
 #: the role of the account another system acts with on the steps it holds
 EXTERNAL_ROLE = "officer"
@@ -36,9 +38,9 @@ def parse_holder(spec: str) -> HolderRule:
     kind, colon, value = base.partition(":")
     if kind not in HOLDER_KINDS:
         raise ValueError(f"not a holder rule; use {HOLDER_SYNTAX}")
-    if kind == "desk" and colon:
-        raise ValueError(f"'desk' takes no ':<value>'; use {HOLDER_SYNTAX}")
-    if kind != "desk" and not value:
+    if kind in BARE_KINDS and colon:
+        raise ValueError(f"{kind!r} takes no ':<value>'; use {HOLDER_SYNTAX}")
+    if kind not in BARE_KINDS and not value:
         raise ValueError(f"{kind!r} needs a value after ':'; use {HOLDER_SYNTAX}")
     if at and kind not in QUALIFIED_KINDS:
         raise ValueError(f"'@<level>' narrows only 'desk' and 'sector:<sector>' rules, not {kind!r}")

@@ -26,7 +26,7 @@ def _choose(rule: HolderRule, candidates: list, chain: list[int]):
     """Pick the holder among the candidates of a rule (rows with ``id``, ``level`` and ``path``).
 
     An ``@<level>`` qualifier first drops the candidates of any other level.
-    ``desk`` has the receiving desk as its only candidate.
+    ``desk`` has the receiving desk as its only candidate, ``competent`` the competent unit.
     ``level:`` candidates are the agencies of that level on the chain: the nearest to the desk wins.
     ``sector:`` candidates are the agencies of that sector in the desk's root tree: one on the chain
     wins (nearest to the desk first, so a district office beats a city department); otherwise the
@@ -40,7 +40,7 @@ def _choose(rule: HolderRule, candidates: list, chain: list[int]):
         on_chain = [a for a in candidates if a.id in chain]
         return max(on_chain, key=lambda a: len(a.path), default=None) or min(
             candidates, key=lambda a: (len(a.path), a.id), default=None)
-    if rule.kind in ("desk", "agency", "external"):
+    if rule.kind in ("desk", "competent", "agency", "external"):
         return candidates[0] if candidates else None
     return None
 
@@ -63,13 +63,16 @@ def _not_found(spec: str, receiving_name: str) -> HolderNotFound:
                             holder=spec, agency=receiving_name))
 
 
-def resolve_holder(spec: str, receiving: Agency) -> Agency:
-    """Resolve a holder rule (``desk``, ``level:<level>``, ``sector:<sector>``, ``agency:<code>``, with
-    ``@<level>`` after ``desk`` or a sector) from the receiving desk."""
+def resolve_holder(spec: str, receiving: Agency, competent: Agency | None = None) -> Agency:
+    """Resolve a holder rule (``desk``, ``competent``, ``level:<level>``, ``sector:<sector>``,
+    ``agency:<code>``, with ``@<level>`` after ``desk`` or a sector) from the receiving desk and the
+    competent unit (default: the desk's own)."""
     rule = _rule(spec, receiving.name)
-    chain = receiving.ancestor_ids()
-    if rule.kind == "desk":
-        candidates = [receiving] if receiving.active else []
+    competent = competent or receiving
+    chain = competent.ancestor_ids()
+    if rule.kind in ("desk", "competent"):
+        unit = receiving if rule.kind == "desk" else competent
+        candidates = [unit] if unit.active else []
     elif rule.kind == "level":
         candidates = list(db.session.scalars(select(Agency).where(Agency.id.in_(chain), Agency.level == rule.value,
                                                                   Agency.active)))
@@ -128,12 +131,13 @@ class AgencyTree:
                          active=r.active, sectors=frozenset(s for s in (r.sectors or "").split(",") if s))
                     for r in rows])
 
-    def resolve(self, spec: str, receiving: Node) -> Node:
+    def resolve(self, spec: str, receiving: Node, competent: Node | None = None) -> Node:
         """Same answer as ``resolve_holder``, without the database."""
         rule = _rule(spec, receiving.name)
-        chain = receiving.ancestor_ids()
-        if rule.kind == "desk":
-            candidates = [receiving]
+        competent = competent or receiving
+        chain = competent.ancestor_ids()
+        if rule.kind in ("desk", "competent"):
+            candidates = [receiving if rule.kind == "desk" else competent]
         elif rule.kind == "level":
             candidates = [self.nodes[i] for i in chain if i in self.nodes and self.nodes[i].level == rule.value]
         elif rule.kind == "sector":

@@ -89,3 +89,19 @@ def test_two_hand_overs_of_one_reference_at_once_make_one_dossier(app, committed
     assert sorted(answers) == [201, 409, 409, 409], answers
     assert committed.session.scalar(select(func.count()).select_from(Dossier).where(
         Dossier.channel == Channel.INTERCONNECTION)) == 1
+
+
+def test_a_hand_over_may_name_the_competent_unit(client, db):
+    """Reception regardless of boundary through the API: received by Minh Khai's desk for ward An Biên."""
+    _, token = make_client()
+    answer = client.post(URL, json=handover_body(competent_agency="LCAB"), headers=auth(token))
+    assert answer.status_code == 201, answer.json
+    assert answer.json["competent_agency"]["code"] == "LCAB" and answer.json["receiving_agency"]["code"] == "HBMK"
+    dossier = db.session.scalar(select(Dossier).where(Dossier.code == answer.json["code"]))
+    perform_action(dossier, db.session.scalar(select(User).where(User.username == "hbmk.clerk")), "forward")
+    assert dossier.holder_agency.code == "LCAB"
+    unknown = client.post(URL, json=handover_body("QNI-2", competent_agency="NOWHERE"), headers=auth(token))
+    assert unknown.status_code == 422 and "competent_agency" in str(unknown.json), unknown.json
+    desk_only = client.post(URL, json=handover_body("QNI-3", competent_agency="STP"), headers=auth(token))
+    assert desk_only.status_code == 422, desk_only.json
+    assert db.session.scalar(select(func.count()).select_from(Handover)) == 1, "a refusal claims no reference"

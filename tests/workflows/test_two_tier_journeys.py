@@ -1,36 +1,23 @@
 """Every procedure of the catalogue, in the version in force today, walked end to end on the
 two-tier tree (the merged Hải Phòng since 1 July 2025: city, departments, the service centre,
 communes), by the same walk as on the three-tier tree."""
-import tomllib
 from datetime import date
 
 import pytest
-from sqlalchemy import update
 
-from onestop.agencies.models import Agency
-from onestop.agencies.structure import structure
-from onestop.demo.seed import TWO_TIER_FILE, seed_demo
 from onestop.workflows.definition import load_versions
 from onestop.workflows.holders import AgencyTree
 from onestop.workflows.versions import in_force
+from tests.two_tier import TWO_TIER, two_tier_alone
 from tests.workflows.walk import assert_returned, walk_main_path
 
-ROWS = tomllib.loads(TWO_TIER_FILE.read_text(encoding="utf-8"))["agencies"]
-TWO_TIER = {row["code"] for row in ROWS}
 TWO_TIER_DAY = date(2025, 7, 1)
 CATALOGUE = {code: in_force(found, TWO_TIER_DAY) for code, found in load_versions().items()}
 
 
 @pytest.fixture
 def two_tier(db):
-    """The two-tier tree alone: seeded, every agency of the three-tier demo it does not name closed, and
-    the desks of those it names (the city's, the departments') as it says (the service centre has them)."""
-    seed_demo(TWO_TIER_FILE)
-    for row in ROWS:
-        db.session.execute(update(Agency).where(Agency.code == row["code"]).values(has_desk=row.get("has_desk", False)))
-    systems = {s.code for s in structure().external_systems.values()}
-    db.session.execute(update(Agency).where(Agency.code.not_in(TWO_TIER | systems)).values(active=False))
-    db.session.expire_all()
+    two_tier_alone(db)
 
 
 def desk_for(procedure) -> str:

@@ -10,12 +10,13 @@ from tests.helpers import before
 MAIN_PATH = ("forward", "sign", "approve", "send_result", "supplement_received", "return_result")
 
 
-def walk_main_path(db, user, code: str, desk: str):
-    """Receive at ``desk`` and move along the main path (forward, sign, approve, send_result,
-    supplement_received, return_result); returns the dossier and the (step, holder code) walked."""
+def walk_main_path(db, user, code: str, desk: str, competent=None):
+    """Receive at ``desk`` (for the ``competent`` unit, an ``Agency``, when given) and move along
+    the main path (forward, sign, approve, send_result, supplement_received, return_result);
+    returns the dossier and the (step, holder code) walked."""
     procedure = engine().receivable(code)
     dossier = receive_dossier(user(f"{desk.lower()}.clerk"), procedure_code=code, applicant=APPLICANT,
-                              documents=[d.key for d in procedure.documents])
+                              documents=[d.key for d in procedure.documents], competent=competent)
     db.session.flush()
     walked = [(dossier.step, dossier.holder_agency.code)]
     for _ in range(len(procedure.steps) * 2):
