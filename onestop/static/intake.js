@@ -8,8 +8,9 @@
 //   scripts, spaces) fills the applicant's details and, when they are complete, moves on to the
 //   delivery method (arrows pick it, Enter saves).
 // - Another unit may be named competent to decide (reception regardless of administrative
-//   boundary): only the units that decide the chosen procedure are offered, and an address naming
-//   the place of exactly one of them proposes it until the clerk picks one.
+//   boundary), last in the form so that the usual tab order stays: only the units that decide the
+//   chosen procedure are offered; for civil status (competence by residence) an address naming the
+//   place of exactly one of them proposes it, said aloud, until the clerk picks one.
 // - A postal intake and a transfer each show their own fields only when chosen, so the tab order
 //   holds only what is needed (an organisation and a submitter: applicant.js).
 (function () {
@@ -105,15 +106,22 @@
       any = any || ok;
     });
     show(".competent", any);
+    proposeCompetent();
   }
-  // the applicant's address naming the place of exactly one of those units proposes it, until the clerk chooses
+  // for a procedure whose competent unit is the one where the applicant lives (civil status), an
+  // address naming the place of exactly one of the units offered proposes it, until the clerk chooses
+  const competentHint = document.getElementById("competent-hint");
+  const competentHelp = competentHint ? competentHint.textContent : "";
   function proposeCompetent() {
     if (!competent || competentTouched) return;
+    const byAddress = (" " + competent.dataset.byAddress + " ").indexOf(" " + select.value + " ") !== -1;
     const address = fold(document.getElementById("applicant_address").value);
-    const named = Array.from(competent.options).filter(function (option) {
+    const named = !byAddress ? [] : Array.from(competent.options).filter(function (option) {
       return option.value && !option.disabled && address.indexOf(fold(option.dataset.place)) !== -1;
     });
     competent.value = named.length === 1 ? named[0].value : "";
+    competentHint.textContent = named.length === 1
+      ? competent.dataset.msgProposed.replace("{unit}", named[0].text) : competentHelp;
   }
   if (competent) {
     competent.addEventListener("change", function () { competentTouched = true; });

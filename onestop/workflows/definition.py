@@ -33,6 +33,9 @@ The format, one TOML file per procedure:
   reminded this many working days before;
 * ``e_result = true``: the signed result (PDF) must be uploaded before the ``sign`` action (a
   procedure with it has a step with that action); without it the upload is offered, not required;
+* ``competent_by_address = true``: the unit competent for a dossier follows from where the
+  applicant lives (civil status), so the intake page proposes the unit its address names when a
+  desk receives across boundaries (``boundary.py``); without it the clerk names the unit;
 * ``cutoff = "HH:MM"`` (optional): a dossier received on a working day after that local time is
   counted from the opening of the next working day (e.g. ``"15:00"`` for birth registration); it
   must fall inside the standard office hours. Without it the budget counts from the receipt;
@@ -114,7 +117,8 @@ LOOKUP_BY = ("applicant", "submitter", "either")
 #: the fields each table of a procedure file may have; anything else is refused (a typo would
 #: otherwise be ignored silently, e.g. ``budjet_days`` leaving the budget at its default)
 TOP_FIELDS = ("code", "name", "field", "level", "service_level", "budget_days", "fee", "notes", "cutoff", "lookup_by",
-              "supplement_limit_days", "supplement_reminder_days", "e_result", "documents", "fields", "fees", "steps",
+              "supplement_limit_days", "supplement_reminder_days", "e_result", "competent_by_address",
+              "documents", "fields", "fees", "steps",
               *VERSION_FIELDS)
 DOCUMENT_FIELDS = ("key", "name", "form", "required", "copies", "on_behalf")
 STEP_FIELDS = ("key", "name", "holder", "role", "hours", "kind", "outcome", "branch", "actions")
@@ -197,6 +201,8 @@ class Procedure:
     supplement_reminder_days: int = 1
     #: the signed result must be uploaded before it is signed
     e_result: bool = False
+    #: the competent unit follows from the applicant's address (the intake page proposes it)
+    competent_by_address: bool = False
     #: which version of the procedure this is (several files may share a code), and the days it is in force
     version: int = 1
     in_force_from: date | None = None
@@ -392,6 +398,7 @@ def parse_procedure(data: dict, source: str, known: Structure | None = None,
         cutoff=_parse_cutoff(data, source, office_hours or OfficeHours()),
         fees=fee_schedule.parse_fees(data.get("fees"), error), fields=parse_fields(data.get("fields"), source, error),
         lookup_by=lookup_by, **_supplement_limit(data, source), e_result=_get(data, "e_result", bool, source, "", False),
+        competent_by_address=_get(data, "competent_by_address", bool, source, "", False),
         documents=tuple(documents), steps=tuple(steps), source=source, **parse_validity(data, source))
     procedure.step_index.update({s.key: s for s in steps})
     check_graph(procedure)

@@ -107,6 +107,8 @@ def test_the_desk_form_offers_the_units_and_keeps_the_choice(db, client, login_a
     login_as("hongbang.clerk")
     page = client.get(f"/desk/new?procedure={LAND}").get_data(as_text=True)
     assert 'id="competent"' in page and 'data-place="Lê Chân"' in page
+    by_address = page[page.index('data-by-address="') + 17:].split('"')[0].split()
+    assert BIRTH in by_address and LAND not in by_address, "land: the parcel's place decides, not the address"
     lechan = agency("LECHAN")
     data = {"procedure_code": LAND, "applicant_name": "Trần Thị Bình", "applicant_id_number": "031190004321",
             "applicant_phone": "0987654321", "applicant_address": "5 Lạch Tray, Lê Chân, Hải Phòng",
