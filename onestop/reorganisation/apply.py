@@ -9,7 +9,8 @@ For the agencies the plan dissolves (and the desks it moves), in this order:
    kept in ``original_desk_id`` for receipts and statistics), and drop an assignee who is
    not of the new holder (the new holder's supervisors assign again); pending extension requests
    and unanswered consultations follow, and online applications waiting at a desk that moves;
-4. move the staff, the desks and the code numbers of the day and later;
+4. move the staff, the desks and the code numbers of the day and later; the open dossiers the
+   plan's ``[[versions]]`` name go on under the version in force on its day (``versions.py``);
 5. close the dissolved agencies, marking the day and the successor (never renamed or deleted, so
    history, slips and reports keep each name as it was);
 6. put the result to the tree checks (``agencies.operations.tree_check``: no running dossier may be
@@ -37,6 +38,7 @@ from onestop.extension_requests.models import DossierExtension, ExtensionStatus
 from onestop.extensions import db
 from onestop.online.models import ApplicationStatus, OnlineApplication
 from onestop.reorganisation.plan import Plan, PlanError
+from onestop.reorganisation.versions import continue_under_new_versions
 from onestop.workflows.engine import engine
 from onestop.workflows.holder_rules import parse_holder
 
@@ -54,6 +56,8 @@ class Outcome:
     dossiers: int = 0
     #: online applications waiting at a desk that moves
     online: int = 0
+    #: (procedure code, old version, new version) → open dossiers going on under the new version
+    versions: Counter = field(default_factory=Counter)
     applied: bool = False
 
 
@@ -135,6 +139,7 @@ def _move(plan: Plan, actor) -> Outcome:
         if old.id in dissolved:  # a desk moved, the agency stays: only its desk staff go
             db.session.execute(update(User).where(User.agency_id == old.id).values(agency_id=into.id)
                                .execution_options(synchronize_session=False))
+    outcome.versions = continue_under_new_versions(plan, actor, clock.now())
     _move_requests(plan)
     outcome.online = _move_online_applications(plan)
     stranger = exists().where(User.id == Dossier.assignee_id, User.agency_id != Dossier.holder_agency_id)

@@ -38,6 +38,8 @@ def report(outcome) -> list[str]:
     lines.append("Open dossiers whose desk of return moves (from → to: count):")
     lines += [f"  {old:<12} → {new:<16} {n}" for (old, new), n in sorted(outcome.desks.items())]
     lines.append(f"Online applications waiting at a desk that moves: {outcome.online}")
+    lines.append("Open dossiers going on under the version in force (procedure: from → to: count):")
+    lines += [f"  {code:<12} v{old} → v{new}  {n}" for (code, old, new), n in sorted(outcome.versions.items())]
     lines.append("Staff moved (from: count):")
     lines += [f"  {old:<12} {n}" for old, n in sorted(outcome.staff.items())]
     return lines

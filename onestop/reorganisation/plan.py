@@ -19,12 +19,16 @@ The format::
     agencies = ["STP", "SXD"]
     into = "TTPVHCC"
 
+    [[versions]]                      # open dossiers of earlier versions go on under the one in force
+    procedure = "*"                   # on the date ("*": every procedure; or one code)
+    steps = { district_check = "commune_check" }   # optional: a step whose key changed
+
 A dissolved agency's staff go to ``into`` (its clerks to ``desk`` when given), and so do the
 dossiers it holds; the dossiers received at its desk return to ``desk`` (default ``into``). A split
 rule takes a dossier whose applicant's address contains ``address`` (the first rule that
 matches, in order). Every code must name an agency of the tree; successors must be open and not
 dissolved by the same plan; an agency is dissolved once; an open agency under a dissolved one
-must be dissolved by the plan too.
+must be dissolved by the plan too. ``[[versions]]`` is carried out by ``versions.py``.
 """
 import tomllib
 from dataclasses import dataclass, field
@@ -35,6 +39,7 @@ from sqlalchemy import select
 
 from onestop.agencies.models import Agency
 from onestop.extensions import db
+from onestop.workflows.engine import engine
 
 
 class PlanError(ValueError):
@@ -56,6 +61,14 @@ class Dissolution:
     desk: Agency | None = None
 
 
+@dataclass(frozen=True)
+class Reversion:
+    """Open dossiers of ``procedure`` (``"*"``: all) under an earlier version go on under the
+    version in force on the plan's day; ``steps`` maps an old step key to its new one."""
+    procedure: str
+    steps: dict = field(default_factory=dict)
+
+
 @dataclass
 class Plan:
     day: date
@@ -63,6 +76,7 @@ class Plan:
     dissolutions: list[Dissolution] = field(default_factory=list)
     #: agency kept, the agency its desk moves to
     desk_moves: list[tuple[Agency, Agency]] = field(default_factory=list)
+    reversions: list[Reversion] = field(default_factory=list)
 
     @property
     def dissolved_ids(self) -> set[int]:
@@ -113,8 +127,20 @@ def parse_plan(data: dict, source: str) -> Plan:
         into = agency(row.get("into"), f"desks[{i}].into")
         for j, code in enumerate(row.get("agencies", [])):
             plan.desk_moves.append((agency(code, f"desks[{i}].agencies[{j}]"), into))
+    for i, row in enumerate(data.get("versions", [])):
+        plan.reversions.append(_reversion(row, f"{source}: versions[{i}]"))
     _check(plan, source, agencies.values())
     return plan
+
+
+def _reversion(row, where: str) -> Reversion:
+    code = row.get("procedure") if isinstance(row, dict) else None
+    if code != "*" and (not isinstance(code, str) or not engine().has(code)):
+        raise PlanError(f"{where}.procedure: a procedure code of the catalogue, or \"*\"")
+    steps = row.get("steps", {})
+    if not isinstance(steps, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in steps.items()):
+        raise PlanError(f"{where}.steps: a table of old step key = new step key")
+    return Reversion(code, dict(steps))
 
 
 def _text(value, where: str) -> str:

@@ -1,11 +1,12 @@
 """The acceptance test of a reorganisation: the running three-tier demo, with dossiers in every
 state, carried over to the two-tier tree by the sample plan; and a plan that would strand a dossier
 changes nothing."""
+import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from onestop.agencies.models import Agency
 from onestop.auth.models import User
@@ -19,7 +20,7 @@ from onestop.extension_requests.models import DossierExtension
 from onestop.extension_requests.operations import approve_extension, request_extension
 from onestop.online.operations import submit_application
 from onestop.reorganisation.apply import run
-from onestop.reorganisation.plan import PlanError, read_plan
+from onestop.reorganisation.plan import PlanError, parse_plan, read_plan
 from onestop.workflows.engine import engine
 from tests.conftest import vn
 from tests.helpers import PDF
@@ -170,6 +171,55 @@ def test_the_supervisor_of_a_successor_sees_its_predecessors(db, user, running):
     assert {"HONGBANG", "HB", "HBMK", "HBQT"} <= seen and "LC" not in seen
 
 
+def _without_versions():
+    """The sample plan without its ``[[versions]]``: the district-era dossiers would keep their version."""
+    data = tomllib.loads(PLAN.read_text(encoding="utf-8"))
+    data.pop("versions")
+    return parse_plan(data, PLAN.name)
+
+
+def test_a_district_era_dossier_goes_on_under_the_version_in_force(db, user, running):
+    with clock.frozen(vn(2025, 6, 2, 9)):  # the district-era version: its next steps need a district
+        old = receive(user, "hb.clerk", "1.001612")
+        perform_action(old, user("hb.clerk"), "forward")
+    db.session.flush()
+    assert (old.procedure_version, old.step, old.holder_agency.code) == (1, "registry_check", "HB")
+    kept = {name: getattr(old, name) for name in ("due_at", "step_due_at", "received_at", "step_seq")}
+    visit = (open_visit(old.id).entered_at, open_visit(old.id).due_at)
+    seed_demo(TWO_TIER_FILE)
+    with clock.frozen(vn(2025, 6, 30, 17)):
+        outcome = run(read_plan(PLAN), apply=True)
+    assert outcome.versions[("1.001612", 1, 2)] >= 1
+    db.session.refresh(old)
+    assert (old.procedure_version, old.step, old.holder_agency.code) == (2, "registry_check", "HONGBANG")
+    assert {name: getattr(old, name) for name in kept} == kept, "deadlines and the clock stay"
+    assert (open_visit(old.id).entered_at, open_visit(old.id).due_at) == visit
+    line = [e for e in old.events if e.action == "reorganise" and "phiên bản 2" in (e.note or "")]
+    assert len(line) == 1 and line[0].from_step == line[0].to_step == "registry_check"
+    perform_action(old, user("hongbang.officer"), "forward")  # the commune's leader signs, as version 2 says
+    assert (old.step, old.holder_agency.code) == ("leader_sign", "HONGBANG")
+
+
+def test_a_step_the_new_version_lacks_refuses_the_plan_unless_mapped(db, user, running):
+    with clock.frozen(vn(2025, 6, 2, 9)):
+        old = receive(user, "hb.clerk", "1.001612")
+        perform_action(old, user("hb.clerk"), "forward")
+    db.session.execute(update(Dossier).where(Dossier.id == old.id).values(step="district_only"))
+    db.session.expire_all()
+    seed_demo(TWO_TIER_FILE)
+    data = tomllib.loads(PLAN.read_text(encoding="utf-8"))
+    with pytest.raises(PlanError, match="district_only"):
+        run(parse_plan(data, PLAN.name), apply=True)
+    assert db.session.get(Dossier, old.id).procedure_version == 1, "refused: nothing changed"
+    data["versions"][0]["steps"] = {"district_only": "registry_check"}
+    run(parse_plan(data, PLAN.name), apply=True)
+    moved = db.session.get(Dossier, old.id)
+    assert (moved.procedure_version, moved.step) == (2, "registry_check")
+    assert open_visit(old.id).step == "registry_check"
+    with pytest.raises(PlanError, match="procedure"):
+        parse_plan({**data, "versions": [{"procedure": "9.999999"}]}, PLAN.name)
+
+
 def test_a_plan_leaving_a_dossier_without_a_holder_changes_nothing(db, user, running):
     with clock.frozen(vn(2025, 6, 2, 9)):  # the district-era version: its next steps need a district
         stranded = receive(user, "hb.clerk", "1.001612")
@@ -180,7 +230,7 @@ def test_a_plan_leaving_a_dossier_without_a_holder_changes_nothing(db, user, run
     users = dict(db.session.execute(select(User.id, User.agency_id)).all())
     sequences = db.session.execute(select(DailySequence.agency_id, DailySequence.day, DailySequence.last_value)).all()
     with pytest.raises(PlanError, match=stranded.code):
-        run(read_plan(PLAN), apply=True)
+        run(_without_versions(), apply=True)
     for dossier in running.values():
         db.session.refresh(dossier)
         assert (dossier.holder_agency_id, dossier.receiving_agency_id, len(dossier.events)) == before[dossier.id]
