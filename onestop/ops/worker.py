@@ -22,6 +22,7 @@ from flask import Flask
 
 from onestop.core import request_id
 from onestop.core.tasks import Task
+from onestop.extensions import db
 from onestop.ops import heartbeat, logs
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,23 @@ def _setup_logging(loglevel=None, **kwargs) -> None:
 def _header(task) -> str | None:
     value = getattr(task.request, request_id.HEADER, None) or (task.request.headers or {}).get(request_id.HEADER)
     return str(value)[:64] if value else None
+
+
+@signals.worker_process_init.connect
+def _own_connections(**kwargs) -> None:
+    """A pool process is forked from the worker's main process, whose heartbeat has by then left a
+    connection in the engine's pool: left there, every pool process would take that one connection
+    (one socket, one server session) and their statements would interleave, one's COMMIT ending
+    another's transaction. Each starts with an empty pool of its own instead; the parent's
+    connections are left open for the parent (``dispose(close=False)``)."""
+    from celery import current_app
+
+    app = flask_app_of(current_app)
+    if app is None:
+        return
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
 
 
 @signals.task_prerun.connect
