@@ -23,7 +23,7 @@ already written are left as they are. A dry run does it all in a savepoint and r
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, and_, case, exists, false, func, literal, select, tuple_, update
+from sqlalchemy import Integer, and_, case, exists, false, func, literal, null, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -61,16 +61,18 @@ class Outcome:
     applied: bool = False
 
 
-def successor_of(plan: Plan, column, desk: bool = False):
+def successor_of(plan: Plan, column, desk: bool = False, units_only: bool = False):
     """SQL: the agency a dossier's ``column`` (an agency id) goes to, or the column itself;
-    ``desk``: the successor of a desk (the desk of return)."""
+    ``desk``: the successor of a desk (the desk of return); ``units_only``: only the dissolved
+    agencies go to a successor (a desk that moves leaves its agency where it was)."""
     whens = []
-    for old, into, split in plan.targets(desk):
+    targets = [(d.agency, d.into, d.split) for d in plan.dissolutions] if units_only else plan.targets(desk)
+    for old, into, split in targets:
         for rule in split:
             whens.append((and_(column == old.id, Dossier.applicant_address.contains(rule.address, autoescape=True)),
                           rule.into.id))
         whens.append((column == old.id, into.id))
-    return case(*whens, else_=column)
+    return case(*whens, else_=column) if whens else column
 
 
 def run(plan: Plan, actor=None, *, apply: bool) -> Outcome:
@@ -99,7 +101,7 @@ def _move(plan: Plan, actor) -> Outcome:
     desk_moves = Dossier.receiving_agency_id.in_(moved_ids)
     # a dossier at a step held by its desk follows the desk; at any other step, its holder's successor
     at_desk = and_(_at_desk_step(), desk_moves)
-    new_holder = case((at_desk, new_desk), else_=successor_of(plan, Dossier.holder_agency_id))
+    new_holder = case((at_desk, new_desk), else_=successor_of(plan, Dossier.holder_agency_id, units_only=True))
     holder_moves = Dossier.holder_agency_id.in_(dissolved) | at_desk
     for old, new, status, n in db.session.execute(
             select(Dossier.holder_agency_id, new_holder, Dossier.status, func.count())
@@ -130,7 +132,7 @@ def _move(plan: Plan, actor) -> Outcome:
     first_desk = case((new_desk != Dossier.receiving_agency_id, Dossier.received_desk_id), else_=Dossier.original_desk_id)
     db.session.execute(update(Dossier).where(moving).values(
         holder_agency_id=new_holder, receiving_agency_id=new_desk, original_desk_id=first_desk,
-        competent_agency_id=successor_of(plan, Dossier.competent_agency_id))
+        competent_agency_id=_competent_after(plan, new_desk, desk_moves))
         .execution_options(synchronize_session=False))
     for (old, into, _), (_, desk, _) in zip(plan.targets(), plan.targets(desk=True), strict=True):
         clerks = and_(User.agency_id == old.id, User.role == Role.CLERK)
@@ -168,6 +170,16 @@ def _move(plan: Plan, actor) -> Outcome:
     return outcome
 
 
+def _competent_after(plan: Plan, new_desk, desk_moves):
+    """SQL: the competent unit once the plan is applied. A dossier with none named is decided by the
+    unit of the desk that received it; when that desk moves to another agency's, the unit (or its
+    successor) is named, so that its ``competent`` steps do not follow the desk."""
+    unit = successor_of(plan, Dossier.receiving_agency_id, units_only=True)
+    return case((Dossier.competent_agency_id.is_not(None), successor_of(plan, Dossier.competent_agency_id,
+                                                                        units_only=True)),
+                (and_(desk_moves, unit != new_desk), unit), else_=null())
+
+
 def _follow_on_visits() -> None:
     """The open step visits follow their dossiers (the inbox reads who holds and who works on a
     dossier from them); the stay goes on, its entry, due time and reminders as they were."""
@@ -190,6 +202,8 @@ def _move_requests(plan: Plan) -> None:
     open_ = Consultation.answered_at.is_(None)
     db.session.execute(update(Consultation).where(open_, Consultation.from_agency_id.in_(dissolved))
                        .values(from_agency_id=asking).execution_options(synchronize_session=False))
+    if not plan.dissolutions:  # a plan that only moves desks leaves every asked agency open
+        return
     asked = case(*[(Consultation.to_agency_id == d.agency.id, d.into.id) for d in plan.dissolutions],
                  else_=Consultation.to_agency_id)
     db.session.execute(update(Consultation).where(open_, Consultation.to_agency_id.in_(dissolved))
