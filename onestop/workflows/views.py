@@ -38,6 +38,8 @@ def holder_label(spec: str) -> str:
         if level:
             return _("Bộ phận một cửa nơi tiếp nhận, chỉ khi là %(level)s", level=level)
         return _("Bộ phận một cửa nơi tiếp nhận")
+    if rule.kind == "competent":
+        return _("Đơn vị có thẩm quyền giải quyết (nơi tiếp nhận, hoặc đơn vị bộ phận một cửa chọn)")
     if rule.kind == "level":
         return _("%(level)s (cấp của nơi tiếp nhận)", level=LEVEL_LABELS.get(rule.value, rule.value))
     if rule.kind == "sector":

@@ -104,3 +104,4 @@ def test_fold_and_holder_labels():
     assert holder_label("level:district").startswith("Quận, huyện")
     assert holder_label("sector:police") == "Cơ quan ngành công an"
     assert holder_label("agency:CTHP") == "Cơ quan mã CTHP"
+    assert holder_label("competent").startswith("Đơn vị có thẩm quyền giải quyết")
