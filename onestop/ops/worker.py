@@ -13,6 +13,7 @@ through ``worker/app.py``) get it without a line in ``worker/``:
   ``reminders_sent:<kind>``.
 """
 import logging
+import os
 import socket
 from datetime import datetime
 
@@ -27,6 +28,8 @@ from onestop.ops import heartbeat, logs
 
 log = logging.getLogger(__name__)
 _tokens: dict[str, object] = {}
+#: the process this was imported in: the worker's main process, whose pool processes are forked from it
+_LOADED_IN = os.getpid()
 
 
 def flask_app_of(celery_app: Celery) -> Flask | None:
@@ -66,7 +69,7 @@ def _own_connections(**kwargs) -> None:
     from celery import current_app
 
     app = flask_app_of(current_app)
-    if app is None:
+    if app is None or os.getpid() == _LOADED_IN:  # the solo pool runs tasks in the process itself
         return
     with app.app_context():
         for engine in db.engines.values():
