@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from api_bench import ensure_database, free_port, load, start_gunicorn  # noqa: E402
-from generate_dossiers import COLUMNS, naive  # noqa: E402
+from generate_dossiers import COLUMNS, naive, write_open_visits  # noqa: E402
 from http_app import HEADER  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/onestop_bench_http"
@@ -94,7 +94,8 @@ def load_pools(url: str, size: int) -> dict:
                     "Nguyễn Văn Thử", f"{rng.randrange(10**11, 10**12):012d}", "0912345678",
                     "1 Lạch Tray, Ngô Quyền, Hải Phòng", '["copy", "original"]', "desk", naive(now - timedelta(hours=2)),
                     naive(due + timedelta(days=1)), naive(now - timedelta(hours=1)), naive(due), None, 0.0, None,
-                    naive(now - timedelta(hours=2)), None, -1, 0, "bench: onestop" if i < size else "bench: bare"))
+                    naive(now - timedelta(hours=2)), "bench: onestop" if i < size else "bench: bare"))
+        write_open_visits(cur)
         conn.commit()
         pools = {name: [r[0] for r in cur.execute("SELECT id FROM dossiers WHERE note = %s ORDER BY id",
                                                   (f"bench: {name}",))] for name in ("onestop", "bare")}

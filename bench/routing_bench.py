@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from generate_dossiers import COLUMNS, NOW, generate, make_app, naive  # noqa: E402
+from generate_dossiers import COLUMNS, NOW, generate, make_app, naive, write_open_visits  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/onestop_bench_routing"
 AGENCY = "HB"
@@ -61,6 +61,7 @@ def load_agency(url: str, officers: int, load: int, waiting: int, seed: int) -> 
                 "INSERT INTO users (username, full_name, password_hash, role, agency_id, active, session_version,"
                 " must_change_password, created_at) VALUES (%s, %s, 'x', 'officer', %s, true, 0, false, now())"
                 " RETURNING id", (f"bench.hb.officer{i}", f"Cán bộ thử {i}", agency_id)).fetchone()[0])
+        first_id = cur.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM dossiers").fetchone()[0]
         with cur.copy(f"COPY dossiers ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for i in range(load + waiting):
                 due = NOW + timedelta(minutes=rng.randint(-10 * 24 * 60, 40 * 24 * 60))
@@ -70,8 +71,9 @@ def load_agency(url: str, officers: int, load: int, waiting: int, seed: int) -> 
                     f"BENCH-R-{i:08d}", PROCEDURE, STEP, "processing", 1, desk_id, agency_id, assignee, clerk,
                     "Nguyễn Văn Thử", f"{rng.randrange(10**11, 10**12):012d}", "0912345678",
                     "1 Lạch Tray, Ngô Quyền, Hải Phòng", "[]", "desk", naive(started), naive(due + timedelta(days=5)),
-                    naive(started), naive(due), None, 0.0, None, naive(started), None, -1, 0,
+                    naive(started), naive(due), None, 0.0, None, naive(started),
                     "bench: to route" if i >= load else None))
+        write_open_visits(cur, first_id=first_id)
         conn.commit()
         waiting_ids = [r[0] for r in cur.execute("SELECT id FROM dossiers WHERE note = 'bench: to route' ORDER BY id")]
     with psycopg.connect(url, autocommit=True) as conn:
