@@ -17,6 +17,7 @@ from onestop import create_app
 from onestop.core import clock, storage
 from onestop.extensions import csrf, db
 from onestop.online.models import OnlineApplication, OnlineApplicationFile
+from onestop.online.operations import _ALPHABET  # the references' own alphabet: as rare collisions as the API's
 
 app = create_app()
 
@@ -28,7 +29,7 @@ def bare_insert():
     now = clock.now()
     applicant = body["applicant"]
     application_id = db.session.execute(insert(OnlineApplication).values(
-        reference=f"TT-{now:%y%m%d}-{secrets.token_hex(3).upper()}", status="submitted",
+        reference=f"TT-{now:%y%m%d}-{''.join(secrets.choice(_ALPHABET) for _ in range(6))}", status="submitted",
         procedure_code=body["procedure_code"], desk_agency_id=app.config["BENCH_DESK_ID"],
         applicant_name=applicant["name"], applicant_id_number=applicant["id_number"],
         applicant_phone=applicant["phone"], applicant_email=applicant.get("email"),
