@@ -1,4 +1,4 @@
-"""Reception regardless of administrative boundary (Decree 118/2025/NĐ-CP, art. 9): a desk takes in
+"""Reception regardless of administrative boundary (Decree 118/2025/NĐ-CP): a desk takes in
 a dossier that another unit of the same province is competent for.
 
 The receiving desk keeps the steps held by ``desk`` (reception, supplements, the result handed
