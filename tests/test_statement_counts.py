@@ -1,13 +1,15 @@
 """How many SQL statements the two busiest writes make: a desk's intake and an officer's action.
 
 A count is deterministic where a time is not, so these budgets keep the write path from growing
-back (the caches of ``core/versions.py``, the one locked load of ``dossiers/door.py``, the one
-UPDATE of the move, the submission key claimed with its answer in one INSERT). Each measured
-request starts as a request of its own does in production: an empty session and nothing kept in
-``g``; the caches per process are warm, as they are after a worker's first request.
+back (the caches of ``core/versions.py``, the one locked load of ``dossiers/door.py`` with the open
+visit joined, the one UPDATE of the move, the step visits' writes carried by the submission key's
+claim, which is written with its answer in one INSERT). Each measured request starts as a request
+of its own does in production: an empty session and nothing kept in ``g``; the caches per process
+are warm, as they are after a worker's first request.
 
-PostgreSQL and SQLite make the same statements (the row lock is the same SELECT with ``FOR
-UPDATE``). The commit is counted apart.
+Every statement counts, the step visits' included. SQLite has no data-modifying ``WITH``
+(``core/deferred.py``): there the visits' writes are statements of their own, counted apart. The
+commit is counted apart.
 """
 import secrets
 from contextlib import contextmanager
@@ -21,16 +23,16 @@ from onestop.dossiers.operations import route
 from tests.conftest import COPY, LAND, vn
 
 #: the user with the agency and the caches' stamps, the daily sequence, the dossier, its history
-#: line, the submission key with its answer
+#: line, the submission key with its answer (and the visit opened)
 INTAKE_BUDGET = 5
 #: an intake whose procedure assesses fees writes the assessment too
 INTAKE_WITH_FEES_BUDGET = 6
-#: the user, the dossier with its lock, its UPDATE, its history line, the worker's outbox row, the key
+#: the user, the dossier with its lock and its open visit, its UPDATE, its history line, the worker's
+#: outbox row, the key (and the visit closed and the next opened)
 ACTION_BUDGET = 6
-#: the step visits, counted apart from the budgets above (which were set before the visits were
-#: kept): an intake opens one (INSERT); a move reads the open one, closes it and opens the next
-INTAKE_VISITS = 1
-MOVE_VISITS = 3
+#: on SQLite: the visits' own statements, an intake's INSERT; a move's UPDATE and INSERT
+SQLITE_INTAKE_VISITS = 1
+SQLITE_MOVE_VISITS = 2
 
 BIRTH = {
     "procedure_code": "1.001193", "applicant_name": "Trần Thị Bình", "applicant_id_number": "031190004321",
@@ -54,12 +56,18 @@ class Counted:
 
     @property
     def visits(self) -> list[str]:
-        return [s for s in self.all if "step_visits" in s.split(" WHERE ")[0]]
+        """The statements of the step visits alone (SQLite's)."""
+        return [s for s in self.all if s.lstrip().upper().startswith(("INSERT INTO STEP_VISITS", "UPDATE STEP_VISITS"))]
 
     @property
     def statements(self) -> list[str]:
-        """Every statement but those of the step visits."""
-        return [s for s in self.all if s not in self.visits]
+        return self.all
+
+    def within(self, budget: int, sqlite_visits: int, db) -> bool:
+        """All of them within ``budget``; on SQLite, the visits' own within ``sqlite_visits`` besides."""
+        if db.session.get_bind().dialect.name == "postgresql":
+            return not self.visits and len(self.all) <= budget
+        return len(self.visits) <= sqlite_visits and len(self.all) - len(self.visits) <= budget
 
     def __str__(self) -> str:
         return "\n".join(s.split("\n")[0][:160] for s in self.all)
@@ -110,36 +118,34 @@ def _intake_twice(client, db, form: dict) -> Counted:
         return _post(client, db, "/desk/new", {**form, "applicant_id_number": "031190004322"})
 
 
-def test_an_intake_makes_five_statements_besides_its_visit_and_one_commit(client, login_as, db):
+def test_an_intake_makes_five_statements_and_one_commit(client, login_as, db):
     login_as("hbmk.clerk")
     counted = _intake_twice(client, db, BIRTH)
-    assert len(counted.statements) <= INTAKE_BUDGET, str(counted)
-    assert len(counted.visits) == INTAKE_VISITS, str(counted)
+    assert counted.within(INTAKE_BUDGET, SQLITE_INTAKE_VISITS, db), str(counted)
+    assert any("step_visits" in s for s in counted.all), str(counted)  # the visit is written
     assert counted.commits == 1
 
 
 def test_an_intake_with_fees_adds_only_the_assessment(client, login_as, db):
     login_as("hb.clerk")
     counted = _intake_twice(client, db, LAND_FORM)
-    assert len(counted.statements) <= INTAKE_WITH_FEES_BUDGET, str(counted)
+    assert counted.within(INTAKE_WITH_FEES_BUDGET, SQLITE_INTAKE_VISITS, db), str(counted)
     assert counted.commits == 1
 
 
-def test_an_action_makes_six_statements_besides_the_visits_and_one_commit(client, login_as, db, create_dossier):
+def test_an_action_makes_six_statements_and_one_commit(client, login_as, db, create_dossier):
     first, second = (create_dossier(clerk="hbmk.clerk", procedure=COPY).id for _ in range(2))
     login_as("hbmk.clerk")
     _post(client, db, f"/dossiers/{first}/action", {"action": "forward", "note": ""})
     clerk = _post(client, db, f"/dossiers/{second}/action", {"action": "forward", "note": ""})
-    assert len(clerk.statements) <= ACTION_BUDGET, str(clerk)
-    assert len(clerk.visits) <= MOVE_VISITS, str(clerk)
+    assert clerk.within(ACTION_BUDGET, SQLITE_MOVE_VISITS, db), str(clerk)
     assert clerk.commits == 1
 
     routed = db.session.get(Dossier, second)
     route(routed.id, routed.step_seq)  # the worker gives it to the ward's officer
     login_as("hbmk.officer")
     officer = _post(client, db, f"/dossiers/{second}/action", {"action": "forward", "note": ""})
-    assert len(officer.statements) <= ACTION_BUDGET, str(officer)
-    assert len(officer.visits) <= MOVE_VISITS, str(officer)
+    assert officer.within(ACTION_BUDGET, SQLITE_MOVE_VISITS, db), str(officer)
     assert officer.commits == 1
     assert sum(s.lstrip().upper().startswith("UPDATE DOSSIERS") for s in officer.statements) == 1
     moved = db.session.scalar(select(Dossier).where(Dossier.id == second))

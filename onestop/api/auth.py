@@ -19,7 +19,7 @@ from onestop.agencies.models import Agency
 from onestop.api.models import ApiClient, ApiScope
 from onestop.api.problems import Problem
 from onestop.auth.models import Role
-from onestop.core import clock, submissions
+from onestop.core import clock, submissions, versions
 from onestop.extensions import db
 
 TOKEN_PREFIX = "ost_"
@@ -49,11 +49,14 @@ def authenticated_client() -> ApiClient | None:
     if found is _UNSET:
         token = presented_token()
         found = None
-        if token is not None:
-            client = db.session.scalar(select(ApiClient).where(ApiClient.token_hash == hash_token(token))
-                                       .options(joinedload(ApiClient.agency)))
-            if client is not None and client.is_usable(clock.now()):
-                found = client
+        if token is not None:  # with the caches' stamps (``core/versions.py``): no statement of their own
+            row = db.session.execute(select(ApiClient, *versions.stamp_columns())
+                                     .where(ApiClient.token_hash == hash_token(token))
+                                     .options(joinedload(ApiClient.agency))).first()
+            if row is not None:
+                versions.remember(row)
+                if row.ApiClient.is_usable(clock.now()):
+                    found = row.ApiClient
         request.environ[_CLIENT] = found
         if found is not None:
             request.environ[submissions.API_CLIENT_ID] = found.id

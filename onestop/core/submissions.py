@@ -25,7 +25,7 @@ from flask import request, session
 from sqlalchemy import String, Text, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from onestop.core import clock
+from onestop.core import clock, deferred
 from onestop.core.database import db
 from onestop.core.dialect import insert
 
@@ -113,12 +113,13 @@ def claim(key: str, owner: str, print_: str) -> Submission | None:
 
 def claim_answered(key: str, owner: str, print_: str, response) -> Submission | None:
     """Insert the key's row with the answer given, at the end of the work (one statement in the
-    verb's transaction); ``None`` when this request is the first, else the row of the first one
-    (on PostgreSQL the INSERT waits for a first request still running, then meets its row).
+    verb's transaction, carrying the verb's deferred writes: ``core/deferred.py``); ``None`` when
+    this request is the first, else the row of the first one (on PostgreSQL the INSERT waits for a
+    first request still running, then meets its row).
     ``KeyReused`` when it is not ours. The caller rolls its work back when it was not the first."""
-    inserted = db.session.execute(insert(Submission).values(
+    inserted = db.session.execute(deferred.carry(insert(Submission).values(
         key=key, owner=owner, fingerprint=print_, created_at=clock.now(), **_answer(response)
-    ).on_conflict_do_nothing(index_elements=["key"]).returning(Submission.key)).first()
+    ).on_conflict_do_nothing(index_elements=["key"]).returning(Submission.key))).first()
     return None if inserted is not None else used(key, owner, print_)
 
 
@@ -139,8 +140,10 @@ def _answer(response) -> dict:
 
 
 def record(key: str, response) -> None:
-    """Keep the answer given to the key's first request (one UPDATE, in the verb's transaction)."""
-    db.session.execute(update(Submission).where(Submission.key == key).values(**_answer(response)))
+    """Keep the answer given to the key's first request (one UPDATE, in the verb's transaction,
+    carrying the verb's deferred writes)."""
+    table = Submission.__table__
+    db.session.execute(deferred.carry(update(table).where(table.c.key == key).values(**_answer(response))))
 
 
 def purge(now: datetime) -> int:

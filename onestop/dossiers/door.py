@@ -47,12 +47,15 @@ def lock(row) -> None:
 
 def load_locked(statement):
     """The one row ``statement`` selects, loaded afresh with its lock (``SELECT … FOR UPDATE``), so
-    the verb that follows in this transaction need not read it again; None when none."""
-    row = db.session.scalar(statement.with_for_update(of=statement.column_descriptions[0]["entity"])
-                            .execution_options(populate_existing=True))
-    if row is not None:
-        _held(row)
-    return row
+    the verb that follows in this transaction need not read it again; None when none. When the
+    statement selects more than the row (what the verb will read of it, joined), the whole result
+    row, the locked row first."""
+    result = db.session.execute(statement.with_for_update(of=statement.column_descriptions[0]["entity"])
+                                .execution_options(populate_existing=True)).first()
+    if result is None:
+        return None
+    _held(result[0])
+    return result if len(result) > 1 else result[0]
 
 
 def _key(row) -> tuple:

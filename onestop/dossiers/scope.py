@@ -12,6 +12,7 @@ from onestop.auth.models import Role, User
 from onestop.auth.scope import scope_agency_ids
 from onestop.dossiers.door import load_locked
 from onestop.dossiers.models import Dossier, DossierEvent
+from onestop.dossiers.visits import remember, with_open_visit
 from onestop.extensions import db
 
 
@@ -28,7 +29,13 @@ def get_dossier_or_404(user: User, dossier_id: int, *, for_update: bool = False)
     """The dossier when in the user's scope; ``for_update``: loaded with its lock, for a request
     that runs a verb on it (the door then does not read it again)."""
     query = select(Dossier).where(Dossier.id == dossier_id, dossier_scope(user))
-    dossier = load_locked(query) if for_update else db.session.scalar(query)
+    if not for_update:
+        dossier = db.session.scalar(query)
+    else:  # with its open visit, which a move closes
+        row = load_locked(with_open_visit(query))
+        dossier = row[0] if row is not None else None
+        if dossier is not None:
+            remember(dossier, row[1])
     if dossier is None:
         abort(404)
     return dossier

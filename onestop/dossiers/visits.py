@@ -11,13 +11,30 @@ The open visit also carries the reminder state of the deadline sweep (``notifica
 visit starts them afresh, which is how the reminders of one step never leak into the next.
 
 ``record`` is called for every history line (``operations.log``): a move closes the open visit and
-opens the next; an assignment gives the open visit its new assignee.
+opens the next; an assignment gives the open visit its new assignee. On PostgreSQL a move's two
+writes wait for the request's next statement and go with it (``core/deferred.py``): the open visit
+is read with the dossier's lock (``with_open_visit``), so a move costs no statement of its own.
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, UniqueConstraint, select, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    and_,
+    event,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
+from onestop.core import deferred
 from onestop.core.workdays import current_calendar
 from onestop.dossiers.models import STAY_ACTIONS, Dossier, DossierEvent, Status
 from onestop.dossiers.rules import remind_at_of
@@ -25,6 +42,8 @@ from onestop.extensions import db
 from onestop.workflows.engine import engine
 
 _OPEN = "left_at IS NULL"
+#: the open visits loaded with their dossiers' locks in this transaction: dossier id → visit or None
+_LOADED = "onestop_open_visits"
 _RUNNING = "left_at IS NULL AND due_at IS NOT NULL"
 
 
@@ -88,8 +107,34 @@ def in_open_visit(*where):
     return Dossier.id.in_(select(StepVisit.dossier_id).where(StepVisit.left_at.is_(None), *where))
 
 
+def with_open_visit(query):
+    """``query`` of dossiers with each one's open visit beside it (None when it has none)."""
+    return query.add_columns(StepVisit).outerjoin(
+        StepVisit, and_(StepVisit.dossier_id == Dossier.id, StepVisit.left_at.is_(None)))
+
+
+def remember(dossier: Dossier, visit: StepVisit | None) -> None:
+    """The open visit read with the dossier's lock: ``open_visit`` answers it without a statement."""
+    db.session.info.setdefault(_LOADED, {})[dossier.id] = visit
+
+
 def open_visit(dossier_id: int) -> StepVisit | None:
+    loaded = db.session.info.get(_LOADED)
+    if loaded is not None and dossier_id in loaded:
+        return loaded[dossier_id]
     return db.session.scalar(select(StepVisit).where(StepVisit.dossier_id == dossier_id, StepVisit.left_at.is_(None)))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _visits_rewritten(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and _LOADED in state.session.info:
+        state.session.info.pop(_LOADED)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_LOADED, None)
 
 
 def record(dossier: Dossier, event: DossierEvent) -> None:
@@ -104,22 +149,50 @@ def record(dossier: Dossier, event: DossierEvent) -> None:
     now = dossier.step_started_at
     cal = current_calendar()
     visit = open_visit(dossier.id) if event.action != "receive" else None
+    db.session.info.get(_LOADED, {}).pop(dossier.id, None)
+    closing = None
     if visit is not None:
-        visit.left_at = now
-        visit.hours = cal.working_hours_between(visit.entered_at, now)
+        hours = cal.working_hours_between(visit.entered_at, now)
+        closing = {"left_at": now, "hours": hours, "due_at": None, "remind_at": None}
         if engine().of(dossier).step(visit.step).kind == "supplement":
-            visit.paused_hours = visit.hours
-        visit.due_at = visit.remind_at = None
-    if not dossier.is_open:
+            closing["paused_hours"] = hours
+    opening = None
+    if dossier.is_open:
+        procedure = engine().of(dossier)
+        counted_from = cal.start_of_count(now, procedure.cutoff) if event.action == "receive" else now
+        remind_at = None
+        if dossier.status == Status.PROCESSING and dossier.step_due_at is not None:
+            remind_at = remind_at_of(dossier.procedure_code, procedure.step(dossier.step).hours, cal, counted_from)
+        opening = {"dossier_id": dossier.id, "step_seq": dossier.step_seq, "procedure_code": dossier.procedure_code,
+                   "step": dossier.step, "agency_id": dossier.holder_agency.id,
+                   "assignee_id": dossier.assignee.id if dossier.assignee is not None else None,
+                   "entered_at": now, "due_at": dossier.step_due_at, "remind_at": remind_at}
+    _write(visit, closing, opening)
+
+
+_TABLE = StepVisit.__table__
+
+
+def _write(visit: StepVisit | None, closing: dict | None, opening: dict | None) -> None:
+    """Close ``visit`` and open the next, before the next opens (the unique index on open visits)."""
+    if not deferred.available():
+        if visit is not None:
+            for name, value in closing.items():
+                setattr(visit, name, value)
+        if opening is not None:
+            # one flush writes both: the unit of work sends a mapper's UPDATEs before its INSERTs
+            db.session.add(StepVisit(**opening))
         return
-    procedure = engine().of(dossier)
-    counted_from = cal.start_of_count(now, procedure.cutoff) if event.action == "receive" else now
-    remind_at = None
-    if dossier.status == Status.PROCESSING and dossier.step_due_at is not None:
-        remind_at = remind_at_of(dossier.procedure_code, procedure.step(dossier.step).hours, cal, counted_from)
-    # one flush writes both: the unit of work sends a mapper's UPDATEs before its INSERTs, so the
-    # visit left is closed before the next is opened (the unique index on the open visit holds)
-    db.session.add(StepVisit(
-        dossier_id=dossier.id, step_seq=dossier.step_seq, procedure_code=dossier.procedure_code, step=dossier.step,
-        agency_id=dossier.holder_agency.id, assignee_id=dossier.assignee.id if dossier.assignee is not None else None,
-        entered_at=now, due_at=dossier.step_due_at, remind_at=remind_at))
+    ctes, closed = [], None
+    if visit is not None:
+        for name, value in closing.items():
+            set_committed_value(visit, name, value)
+        closed = update(_TABLE).where(_TABLE.c.id == visit.id).values(**closing).returning(_TABLE.c.id) \
+            .cte(deferred.name())
+        ctes.append(closed)
+    if opening is not None:
+        row = select(*(literal(value, _TABLE.c[name].type) for name, value in opening.items()))
+        if closed is not None:
+            row = row.where(deferred.after(closed) >= 0)
+        ctes.append(insert(_TABLE).from_select(list(opening), row).cte(deferred.name(len(ctes))))
+    deferred.defer(*ctes)

@@ -1,0 +1,106 @@
+"""Writes deferred to the session's next statement (``core/deferred.py``): the step visits of a move.
+
+On PostgreSQL a move's visit writes wait in the session; these tests show they are never lost nor
+read too early: a query sees them, a commit writes them, a rollback drops them, a savepoint begun
+while they wait leaves them in the enclosing transaction, and the key's claim carries them.
+"""
+from contextlib import contextmanager
+
+import pytest
+from flask import Response
+from sqlalchemy import event, select
+
+from onestop.auth.models import User
+from onestop.core import deferred, submissions
+from onestop.dossiers.models import Dossier
+from onestop.dossiers.operations import perform_action
+from onestop.dossiers.visits import StepVisit, open_visit
+from tests.conftest import COPY
+
+pytestmark = pytest.mark.server
+
+
+def _clerk(db) -> User:
+    return db.session.scalar(select(User).where(User.username == "hbmk.clerk"))
+
+
+def _visits(db, dossier_id: int) -> list[tuple[str, bool]]:
+    rows = db.session.execute(select(StepVisit.step, StepVisit.left_at.is_(None)).where(
+        StepVisit.dossier_id == dossier_id).order_by(StepVisit.step_seq)).all()
+    return [(step, is_open) for step, is_open in rows]
+
+
+@contextmanager
+def _sent(db):
+    statements = []
+
+    def sent(conn, cursor, text, *rest):
+        statements.append(text)
+
+    event.listen(db.session.get_bind(), "before_cursor_execute", sent)
+    try:
+        yield statements
+    finally:
+        event.remove(db.session.get_bind(), "before_cursor_execute", sent)
+
+
+def test_a_move_waits_for_the_next_statement_and_a_query_sends_it_first(db, create_dossier):
+    dossier = create_dossier(clerk="hbmk.clerk", procedure=COPY)
+    perform_action(dossier, _clerk(db), "forward")
+    assert deferred._PENDING in db.session.info  # nothing sent yet for the visits
+    assert _visits(db, dossier.id) == [("reception", False), ("justice_check", True)]
+    assert deferred._PENDING not in db.session.info
+
+
+def test_the_claim_carries_the_writes_in_its_own_statement(db, create_dossier, app):
+    dossier = create_dossier(clerk="hbmk.clerk", procedure=COPY)
+    perform_action(dossier, _clerk(db), "forward")
+    with _sent(db) as statements, app.test_request_context("/x", method="POST"):
+        assert submissions.claim_answered("k-carried", "user:1", "f", Response(status=302)) is None
+    assert len(statements) == 1, statements
+    sent = " ".join(statements[0].split())
+    assert sent.startswith("WITH deferred_0 AS (UPDATE step_visits") and "deferred_1 AS (INSERT INTO step_visits" in sent
+    assert "INSERT INTO submissions" in sent
+    assert _visits(db, dossier.id) == [("reception", False), ("justice_check", True)]
+
+
+def test_a_commit_writes_them_and_a_rollback_drops_them(db, create_dossier):
+    kept, dropped = (create_dossier(clerk="hbmk.clerk", procedure=COPY) for _ in range(2))
+    perform_action(kept, _clerk(db), "forward")
+    db.session.commit()
+    perform_action(dropped, _clerk(db), "forward")
+    db.session.rollback()
+    assert deferred._PENDING not in db.session.info
+    assert _visits(db, kept.id) == [("reception", False), ("justice_check", True)]
+    assert _visits(db, dropped.id) == [("reception", True)]
+    assert db.session.get(Dossier, dropped.id).step == "reception"
+
+
+def test_a_savepoint_begun_while_they_wait_does_not_take_them_with_its_rollback(db, create_dossier):
+    dossier = create_dossier(clerk="hbmk.clerk", procedure=COPY)
+    perform_action(dossier, _clerk(db), "forward")
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    db.session.execute(select(1))
+    savepoint.rollback()
+    assert _visits(db, dossier.id) == [("reception", False), ("justice_check", True)]
+
+
+def test_inside_a_savepoint_nothing_waits(db, create_dossier):
+    dossier = create_dossier(clerk="hbmk.clerk", procedure=COPY)
+    with db.session.begin_nested():
+        perform_action(dossier, _clerk(db), "forward")
+        assert deferred._PENDING not in db.session.info
+    assert _visits(db, dossier.id) == [("reception", False), ("justice_check", True)]
+
+
+def test_two_moves_of_one_dossier_in_one_transaction_keep_one_open_visit(db, create_dossier, user):
+    dossier = create_dossier(clerk="hbmk.clerk", procedure=COPY)
+    perform_action(dossier, _clerk(db), "forward")
+    visit = open_visit(dossier.id)  # sends the first move's writes
+    assert visit.step == "justice_check"
+    officer = user("hbmk.officer")
+    dossier.assignee = officer
+    perform_action(dossier, officer, "forward")
+    db.session.commit()
+    assert _visits(db, dossier.id) == [("reception", False), ("justice_check", False), ("leader_sign", True)]
