@@ -68,9 +68,9 @@ def write(do: Callable[[], T], answer: Callable[[T], Response], *, key_required:
         raise
     response = answer(result)
     try:
-        if key is not None:
-            submissions.record(key, response)
         record_call(response.status_code, target(result) if target else None)
+        if key is not None:  # the key's answer carries the audit line (``core/deferred.py``)
+            submissions.record(key, response)
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -4,7 +4,8 @@ Logins (and failed ones), every administrative change (users, agencies, calendar
 reminder rules, stand-ins) with the state before and after, file downloads, look-ups of a
 citizen's details and calls of other systems are written here by ``record``, in the caller's
 transaction (an audited change and its line commit or roll back together). Rows are never
-updated or deleted by the application.
+updated or deleted by the application, nor read back by the request that writes them: on
+PostgreSQL a line waits for the request's next statement and goes with it (``core/deferred.py``).
 """
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from onestop.core import clock
+from onestop.core import clock, deferred
 from onestop.core.database import db
 
 
@@ -42,16 +43,18 @@ class AuditEntry(db.Model):
 
 
 def record(kind: str, *, actor=None, actor_label: str | None = None, target: str | None = None,
-           before: dict | None = None, after: dict | None = None, note: str | None = None) -> AuditEntry:
-    """Add one line of the trail to the session (flushed with the caller's work).
+           before: dict | None = None, after: dict | None = None, note: str | None = None) -> None:
+    """Write one line of the trail in the caller's transaction.
 
     ``actor``: the user who acted; by default the logged-in user of the request, if any."""
     if actor is None and has_request_context():
         from flask_login import current_user
 
         actor = current_user if current_user.is_authenticated else None
-    entry = AuditEntry(at=clock.now(), actor_id=getattr(actor, "id", None), actor_label=actor_label, kind=kind,
-                       target=target, before=before, after=after, note=note,
-                       address=(request.remote_addr if has_request_context() else None))
-    db.session.add(entry)
-    return entry
+    line = {"at": clock.now(), "actor_id": getattr(actor, "id", None), "actor_label": actor_label, "kind": kind,
+            "target": target, "before": before, "after": after, "note": note,
+            "address": request.remote_addr if has_request_context() else None}
+    if deferred.available():
+        deferred.defer(AuditEntry.__table__.insert().values(**line).cte(deferred.name()))
+    else:
+        db.session.add(AuditEntry(**line))

@@ -1,6 +1,6 @@
 """Writes deferred to the session's next statement (``core/deferred.py``): the step visits of a move.
 
-On PostgreSQL a move's visit writes wait in the session; these tests show they are never lost nor
+On PostgreSQL a move's visit writes (and audit lines) wait in the session; these tests show they are never lost nor
 read too early: a query sees them, a commit writes them, a rollback drops them, a savepoint begun
 while they wait leaves them in the enclosing transaction, and the key's claim carries them.
 """
@@ -8,10 +8,11 @@ from contextlib import contextmanager
 
 import pytest
 from flask import Response
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from onestop.auth.models import User
-from onestop.core import deferred, submissions
+from onestop.core import audit, deferred, submissions
+from onestop.core.audit import AuditEntry
 from onestop.dossiers.models import Dossier
 from onestop.dossiers.operations import perform_action
 from onestop.dossiers.visits import StepVisit, open_visit
@@ -104,3 +105,9 @@ def test_two_moves_of_one_dossier_in_one_transaction_keep_one_open_visit(db, cre
     perform_action(dossier, officer, "forward")
     db.session.commit()
     assert _visits(db, dossier.id) == [("reception", False), ("justice_check", False), ("leader_sign", True)]
+
+
+def test_an_audit_line_waits_too_and_the_next_query_reads_it(db):
+    audit.record("test.deferred", actor_label="system", note="n")
+    assert deferred._PENDING in db.session.info
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.kind == "test.deferred")) == 1
