@@ -1,6 +1,8 @@
 """Dossier codes: ``{agency code}-{yyMMdd}-{4-digit daily sequence per agency}``."""
 from datetime import datetime
 
+from sqlalchemy import bindparam
+
 from onestop.agencies.models import Agency
 from onestop.core.calendar import VN_TZ
 from onestop.core.dialect import insert
@@ -12,13 +14,24 @@ def next_code(agency: Agency, at: datetime) -> str:
     """Take the next number of the agency's local day.
 
     One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement: the row lock makes two clerks
-    saving at the same moment get different numbers, on PostgreSQL and on SQLite alike.
+    saving at the same moment get different numbers, on PostgreSQL and on SQLite alike. Built once
+    per database kind, with bound parameters: building it costs more than running it.
     """
     day = at.astimezone(VN_TZ).date()
-    stmt = insert(DailySequence).values(agency_id=agency.id, day=day, last_value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[DailySequence.agency_id, DailySequence.day],
-        set_={"last_value": DailySequence.last_value + 1},
-    ).returning(DailySequence.last_value)
-    number = db.session.execute(stmt).scalar_one()
+    number = db.session.execute(_statement(), {"agency_id": agency.id, "day": day}).scalar_one()
     return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+_BUILT: dict[str, object] = {}
+
+
+def _statement():
+    kind = db.session.get_bind().dialect.name
+    built = _BUILT.get(kind)
+    if built is None:
+        stmt = insert(DailySequence).values(agency_id=bindparam("agency_id"), day=bindparam("day"), last_value=1)
+        built = _BUILT[kind] = stmt.on_conflict_do_update(
+            index_elements=[DailySequence.agency_id, DailySequence.day],
+            set_={"last_value": DailySequence.last_value + 1},
+        ).returning(DailySequence.last_value)
+    return built
