@@ -1,15 +1,15 @@
 """Writes that need no answer, sent with the session's next statement instead of on their own.
 
-A verb that writes rows it never reads back in the same request (the step visits: one closed and
-one opened on every move) hands their statements to ``defer`` as data-modifying CTEs. On
-PostgreSQL they wait in the session until the next statement it sends:
+Rows a request writes and never reads back (the step visits: one closed and one opened on every
+move; audit lines) are handed to ``defer`` as data-modifying CTEs. On PostgreSQL they wait in the
+session until the next statement it sends:
 
-* the statement that ``carry`` is given (the submission key's claim, a request's last statement)
-  sends them in its ``WITH``: no round trip of their own;
+* the statement that ``carry`` is given (the submission key's claim or its answer, a request's
+  last statement) sends them in its ``WITH``: no round trip of their own;
 * any other statement of the session (a query that could read the table they write, a lazy load)
   or its commit sends them first, on their own, in one statement.
 
-Either way they are written in the verb's transaction before the session can read what they
+Either way they are written in the request's transaction before the session can read what they
 change, and a rollback drops them with the rest. The CTEs of one ``defer`` keep their order only
 through what they read of each other (PostgreSQL runs the parts of a ``WITH`` in no set order):
 ``after`` makes a statement read the one before it to the end first.
