@@ -2,7 +2,7 @@
 state, carried over to the two-tier tree by the sample plan; and a plan that would strand a dossier
 changes nothing."""
 import tomllib
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,8 @@ from sqlalchemy import func, select, update
 from onestop.agencies.models import Agency
 from onestop.auth.models import User
 from onestop.core import clock
+from onestop.core.calendar import VN_TZ
+from onestop.core.workdays import current_calendar
 from onestop.demo.seed import TWO_TIER_FILE, seed_demo
 from onestop.dossiers.applicant import Applicant
 from onestop.dossiers.models import DailySequence, Dossier, DossierEvent, Status
@@ -77,8 +79,8 @@ def running(db, user):
     with clock.frozen(vn(2026, 10, 1, 9)):
         made["extension_late"] = receive(user, "ka.clerk", "1.013225")
         perform_action(made["extension_late"], user("ka.clerk"), "forward")
-    request_extension(made["extension_late"], user("ka.officer"), reason="Chờ kiểm tra thực địa",
-                      new_date=(clock.now() + timedelta(days=30)).date())
+    a_month_on = current_calendar().add_working_days(clock.now().astimezone(VN_TZ).date(), 22)  # a working day
+    request_extension(made["extension_late"], user("ka.officer"), reason="Chờ kiểm tra thực địa", new_date=a_month_on)
     made["finished"], _ = walk_main_path(db, user, "1.000656", "LCAB")
     desk = db.session.scalar(select(Agency.id).where(Agency.code == "HBQT"))
     made_online.append(submit_application(procedure_code="1.001193", desk_id=desk, applicant=HONG_BANG,
