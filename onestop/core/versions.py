@@ -147,7 +147,13 @@ class ProcessCache(Generic[T]):
         self._lock = threading.Lock()
 
     def get(self, key: object = None) -> T:
-        """The value for this database (and ``key``: what else the load reads, e.g. a setting)."""
+        """The value for this database (and ``key``: what else the load reads, e.g. a setting).
+
+        A change pending in the session is flushed first, as a query would: its flush writes the new
+        stamp, so the value this request reads is labelled with it. Read before the flush, the old
+        stamp would label a value holding the change, and a rollback would leave that value current."""
+        if db.session.autoflush:
+            db.session.flush()
         current = version(self.name)
         where = (str(db.engine.url), key)
         held = self._held.get(where)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 
 from onestop.agencies.models import Agency
-from onestop.core.versions import CacheVersion, version
+from onestop.core.versions import CacheVersion, ProcessCache, version
 from onestop.core.workdays import CalendarOverride, current_calendar
 from onestop.dossiers.rules import ReminderRule, current_rules
 from onestop.workflows.holders import AgencyTree
@@ -103,3 +103,22 @@ def test_a_change_rolled_back_is_forgotten(app, committed):
     assert _request(app, lambda: current_rules().for_procedure(PROCEDURE).due_soon_percent) == 75
     db.session.execute(delete(ReminderRule).where(ReminderRule.procedure_code == PROCEDURE))
     db.session.commit()
+
+
+@pytest.mark.parametrize("held", [True, False], ids=["held", "not-yet-loaded"])
+def test_a_change_not_yet_flushed_and_rolled_back_is_forgotten(app, committed, held):
+    """The stamps are read early in a request; a change pending in the session is flushed before
+    the cache is read, so the request sees it under the stamp the flush wrote, and a rollback
+    takes both back (whether the cache held the tree already or loads it then)."""
+    db = committed
+    tree = ProcessCache("agencies", AgencyTree.load)
+    if held:
+        assert _request(app, lambda: tree.get().by_code["HBMK"].active)
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        version("agencies")
+        agency = db.session.scalar(select(Agency).where(Agency.code == "HBMK"))
+        agency.active = False
+        assert not tree.get().by_code["HBMK"].active
+        db.session.rollback()
+    assert _request(app, lambda: tree.get().by_code["HBMK"].active)
