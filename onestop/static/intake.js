@@ -156,12 +156,17 @@
     return form.querySelector('input[name="applicant_kind"]:checked') || document.getElementById("applicant_id_number");
   }
 
+  function filter() {
+    const found = matches();
+    hint.textContent = !search.value ? "" : found.length
+      ? say("msgPick", {count: found.length, first: found[0].text}) : say("msgFound", {count: 0});
+  }
+
   if (search) {
-    search.addEventListener("input", function () {
-      const found = matches();
-      hint.textContent = !search.value ? "" : found.length
-        ? say("msgPick", {count: found.length, first: found[0].text}) : say("msgFound", {count: 0});
-    });
+    search.addEventListener("input", filter);
+    // the field is focused as soon as it is drawn, which can be before this script has run: what a
+    // quick clerk typed by then is filtered now
+    if (search.value) filter();
     search.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== "ArrowDown") return;
       event.preventDefault();

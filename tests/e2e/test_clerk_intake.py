@@ -1,5 +1,6 @@
 """A clerk logs a walk-in dossier at the desk with the keyboard; an officer moves it on."""
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -143,6 +144,23 @@ def test_an_eleven_digit_citizen_id_is_refused(committed, browser_page, login):
     for key in REQUIRED:
         expect(page.locator(f".checklist[data-procedure='{LAND}'] input[value='{key}']")).to_be_checked()
     assert _dossier_count(committed) == before
+
+
+def test_what_is_typed_before_the_page_script_runs_is_filtered(app, committed, browser_page, login, monkeypatch):
+    """The search field has focus as soon as it is drawn; the page's script can arrive later (a slow
+    line, a cold cache). What the clerk typed by then is filtered when it runs."""
+    static = app.view_functions["static"]
+
+    def late(filename):
+        if filename == "intake.js":
+            time.sleep(1)  # in the server's thread: the page is drawn and focused meanwhile
+        return static(filename=filename)
+
+    monkeypatch.setitem(app.view_functions, "static", late)
+    login(browser_page, "hb.clerk")
+    _open_intake(browser_page)
+    _fill_intake(browser_page, id_number="031190004567")
+    expect(browser_page.locator("#applicant_address")).to_have_value(ADDRESS)
 
 
 def test_live_server_enforces_csrf(committed, browser_page):
