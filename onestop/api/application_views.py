@@ -43,14 +43,13 @@ def submit(data, headers):
     if desk is None or not desk.has_desk or not desk.path.startswith(client.agency.path):
         raise field_problem("desk", _("Không có bộ phận một cửa mã này trong phạm vi của hệ thống gọi."))
     check_files(data["files"])
-    filed: list[OnlineApplication] = []
+    stored: list[str] = []
 
     def do():
-        filed.append(submit_application(
+        return submit_application(
             procedure_code=data["procedure_code"], desk_id=desk.id, applicant=applicant_of(data),
-            delivery_method=data["delivery_method"], offer=online_offer(tree),
-            uploads=[(f["document"], f["filename"], f["content"]) for f in data["files"]]))
-        return filed[0]
+            delivery_method=data["delivery_method"], offer=online_offer(tree), stored=stored,
+            uploads=[(f["document"], f["filename"], f["content"]) for f in data["files"]])
 
     def answer(application):
         response = jsonify(APPLICATION_OUT.dump(application_out(application, desk={"code": desk.code,
@@ -59,11 +58,7 @@ def submit(data, headers):
         response.headers["Location"] = url_for("api_applications.application", reference=application.reference)
         return response
 
-    def cleanup():
-        for application in filed:
-            discard_files(application)
-
-    return write(do, answer, target=lambda a: f"application:{a.reference}", cleanup=cleanup)
+    return write(do, answer, target=lambda a: f"application:{a.reference}", cleanup=lambda: discard_files(stored))
 
 
 @bp.get("/<code:reference>")

@@ -25,7 +25,10 @@ T = TypeVar("T")
 
 
 def submit(do: Callable[[], T], *, then: Callable[[T], ResponseReturnValue],
-           otherwise: Callable[[str], ResponseReturnValue]) -> ResponseReturnValue:
+           otherwise: Callable[[str], ResponseReturnValue],
+           cleanup: Callable[[], None] | None = None) -> ResponseReturnValue:
+    """``cleanup`` removes what ``do`` wrote outside the database (stored files) when its work is
+    rolled back."""
     key = submissions.presented_key()
     owner = print_ = None
     if key is not None:
@@ -33,7 +36,7 @@ def submit(do: Callable[[], T], *, then: Callable[[T], ResponseReturnValue],
     try:
         result = do()
     except OperationError as exc:
-        db.session.rollback()
+        _undo(cleanup)
         if key is not None:  # refused because the key's first request did it already (a double click)?
             try:
                 first = submissions.used(key, owner, print_)
@@ -50,11 +53,17 @@ def submit(do: Callable[[], T], *, then: Callable[[T], ResponseReturnValue],
         except submissions.KeyReused:
             first, reused = None, True
         if first is not None or reused:
-            db.session.rollback()
+            _undo(cleanup)
             _restore(flashes)  # what ``then`` told of the work undone is not told
             return replay(first) if first is not None else otherwise(_reused())
     db.session.commit()
     return response
+
+
+def _undo(cleanup: Callable[[], None] | None) -> None:
+    db.session.rollback()
+    if cleanup:
+        cleanup()
 
 
 def _reused() -> str:

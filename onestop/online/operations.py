@@ -10,13 +10,14 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from onestop.agencies.structure import structure
 from onestop.attachments.models import Attachment
 from onestop.auth.models import User
 from onestop.core import clock, storage
 from onestop.core.calendar import VN_TZ
+from onestop.core.dialect import insert
 from onestop.core.errors import OperationError
 from onestop.core.outbox import enqueue
 from onestop.core.tasks import Task
@@ -68,19 +69,33 @@ def online_offer(tree: AgencyTree | None = None) -> Offer:
                  desks={code: receivers for code, receivers in by_code.items() if receivers})
 
 
-def new_reference() -> str:
+def new_reference(day) -> str:
+    return f"{REFERENCE_PREFIX}{day:%y%m%d}-{''.join(secrets.choice(_ALPHABET) for _ in range(6))}"
+
+
+def _insert_application(**columns) -> OnlineApplication:
+    """The application's row under a reference nobody holds: one ``INSERT … ON CONFLICT (reference)
+    DO NOTHING RETURNING`` (a reference already taken, about one in a billion, draws another)
+    instead of a look-up before each INSERT. The row comes back as the session's object, its
+    files' collection known to be empty (no load)."""
     day = clock.now().astimezone(VN_TZ)
     while True:
-        reference = f"{REFERENCE_PREFIX}{day:%y%m%d}-{''.join(secrets.choice(_ALPHABET) for _ in range(6))}"
-        if not db.session.scalar(select(exists().where(OnlineApplication.reference == reference))):
-            return reference
+        found = db.session.scalars(insert(OnlineApplication).values(reference=new_reference(day), **columns)
+                                   .on_conflict_do_nothing(index_elements=["reference"])
+                                   .returning(OnlineApplication)).first()
+        if found is not None:
+            set_committed_value(found, "files", [])
+            return found
 
 
 def submit_application(*, procedure_code: str, desk_id: int, applicant: Applicant, delivery_method: Delivery,
                        uploads: list[tuple[str, str, bytes]], details: dict | None = None,
-                       offer: Offer | None = None) -> OnlineApplication:
+                       offer: Offer | None = None, stored: list[str] | None = None) -> OnlineApplication:
     """Record the application and store its files; ``uploads`` is ``(document key, file name, content)``;
-    ``offer``: the caller's ``online_offer()``, when it has one already."""
+    ``offer``: the caller's ``online_offer()``, when it has one already. The name of each file stored
+    is added to ``stored``, for the caller to discard should its transaction be rolled back (the
+    application's own row is gone then, and with it what the session knew of its files)."""
+    stored = [] if stored is None else stored
     offer = offer or online_offer()
     procedure = offer.procedures.get(procedure_code)
     if procedure is None:
@@ -101,28 +116,27 @@ def submit_application(*, procedure_code: str, desk_id: int, applicant: Applican
         problem = storage.problem(data)
         if problem:
             raise OperationError(problem)
-    application = OnlineApplication(
-        reference=new_reference(), procedure_code=procedure_code, desk_agency_id=desk_id, **applicant.columns(),
-        documents=sorted(uploaded), delivery_method=delivery_method, submitted_at=clock.now(),
-        details=dict(details or {}))
+    application = _insert_application(
+        procedure_code=procedure_code, desk_agency_id=desk_id, **applicant.columns(), documents=sorted(uploaded),
+        delivery_method=delivery_method, submitted_at=clock.now(), details=dict(details or {}))
     try:
         for key, filename, data in uploads:
-            stored = storage.save(data, storage.sniff(data))
+            saved = storage.save(data, storage.sniff(data))
+            stored.append(saved.stored_name)
             application.files.append(OnlineApplicationFile(
-                document=key, stored_name=stored.stored_name, filename=storage.display_name(filename),
-                content_type=stored.content_type, size=stored.size, sha256=stored.sha256))
-        db.session.add(application)
+                document=key, stored_name=saved.stored_name, filename=storage.display_name(filename),
+                content_type=saved.content_type, size=saved.size, sha256=saved.sha256))
         db.session.flush()
     except Exception:
-        discard_files(application)
+        discard_files(stored)
         raise
     return application
 
 
-def discard_files(application: OnlineApplication) -> None:
-    """Remove the stored files of an application that was never committed."""
-    for file in application.files:
-        storage.discard(file.stored_name)
+def discard_files(stored: list[str]) -> None:
+    """Remove stored files whose rows were never committed."""
+    for name in stored:
+        storage.discard(name)
 
 
 # --- the desk's decision: accept (the application becomes a dossier) or refuse ---------------

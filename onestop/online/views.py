@@ -36,25 +36,25 @@ def submit():
         return _page(form, offer, procedure, 429, message=BLOCKED)
     if not form.validate() or form.detail_errors:
         return _page(form, offer, procedure, 422)
-    filed = []
+    stored: list[str] = []
 
     def file_it():
-        filed.append(submit_application(procedure_code=procedure.code, desk_id=int(form.desk_id.data),
-                                        applicant=form.applicant, delivery_method=form.delivery_method.data,
-                                        uploads=form.uploads, details=form.details))
+        application = submit_application(procedure_code=procedure.code, desk_id=int(form.desk_id.data),
+                                         applicant=form.applicant, delivery_method=form.delivery_method.data,
+                                         uploads=form.uploads, details=form.details, stored=stored)
         record(client)
-        return filed[0]
+        return application
 
     def done(application):
         session["online_reference"] = application.reference
         return redirect(url_for("online.submitted"))
 
     try:
-        return submit_verb(file_it, then=done, otherwise=lambda reason: _page(form, offer, procedure, 422, message=reason))
+        return submit_verb(file_it, then=done, otherwise=lambda reason: _page(form, offer, procedure, 422, message=reason),
+                           cleanup=lambda: discard_files(stored))
     except Exception:  # the commit failed: the stored files of what was never committed go too
         db.session.rollback()
-        for application in filed:
-            discard_files(application)
+        discard_files(stored)
         raise
 
 

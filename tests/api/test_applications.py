@@ -159,3 +159,16 @@ def test_a_file_of_the_largest_size_passes_and_one_byte_more_is_refused(app, cli
     body["files"][0]["content"] = base64.b64encode(fits + b"%").decode()
     too_big = client.post(URL, json=body, headers=auth(token))
     assert too_big.status_code == 422 and too_big.json["errors"][0]["field"] == "files.0.content"
+
+
+def test_a_reference_already_taken_draws_another(client, db, monkeypatch):
+    from onestop.online import operations
+
+    _, token = make_client()
+    taken = client.post(URL, json=application_body(), headers=auth(token)).json["reference"]
+    drawn = iter([taken, taken, "TT-261202-ABCDEF"])
+    monkeypatch.setattr(operations, "new_reference", lambda day: next(drawn))
+    again = client.post(URL, json=application_body(), headers=auth(token))
+    assert again.status_code == 201 and again.json["reference"] == "TT-261202-ABCDEF"
+    assert next(drawn, None) is None and counts(db) == (2, 4)
+

@@ -188,3 +188,15 @@ def test_wrong_references_count_towards_the_look_up_throttle(client, db):
     for _ in range(throttle.MAX_FAILURES):
         assert client.post("/tra-cuu/", data={"code": reference, "id_tail": "0000"}).status_code == 404
     assert client.post("/tra-cuu/", data={"code": reference, "id_tail": "4321"}).status_code == 429
+
+
+def test_a_double_submission_files_once_and_keeps_no_file_of_the_second(app, client, db):
+    """The second post of one form (a double click) does the work, meets the key of the first at its
+    claim, is rolled back and removes the files it had stored."""
+    before = stored_files(app)
+    first = submit(client, form(db, _once="double-click-1"))
+    again = submit(client, form(db, _once="double-click-1"))
+    assert first.status_code == 302 and again.status_code in (302, 303)
+    assert again.headers["Location"].endswith("/nop-truc-tuyen/da-nop")
+    assert saved(db) == (1, 2)
+    assert len(stored_files(app) - before) == 2
