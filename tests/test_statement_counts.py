@@ -35,8 +35,8 @@ ACTION_BUDGET = 6
 SQLITE_INTAKE_VISITS = 1
 SQLITE_MOVE_VISITS = 2
 #: an application filed through the API: the client by its token (with the stamps), the application
-#: under a free reference, its files, the key, its answer (carrying the audit line)
-API_APPLICATION_BUDGET = 5
+#: under a free reference, its files, the key with its answer (carrying the audit line)
+API_APPLICATION_BUDGET = 4
 
 BIRTH = {
     "procedure_code": "1.001193", "applicant_name": "Trần Thị Bình", "applicant_id_number": "031190004321",
@@ -153,7 +153,7 @@ def test_an_action_makes_six_statements_and_one_commit(client, login_as, db, cre
 
 
 @pytest.mark.server  # on SQLite the audit line and each file are statements of their own
-def test_an_application_through_the_api_makes_five_statements_and_one_commit(client, db):
+def test_an_application_through_the_api_makes_four_statements_and_one_commit(client, db):
     from tests.api.helpers import application_body, auth, make_client
 
     _, token = make_client()

@@ -1,12 +1,19 @@
 """The one way an API call changes something: once per ``Idempotency-Key``, committed once.
 
-``write(do, answer)`` claims the key (``core/submissions.py``, owner ``client:<id>``): a key seen
-before with the same body answers the stored answer (status and JSON body) and does nothing; with
-another body, or another client's key, it is refused (409). ``do()`` runs the verb (flush only);
-an ``OperationError`` rolls everything back, the claim included, and answers 422 with the reason.
-``answer(result)`` builds the JSON response, which is kept with the key, audited and committed
-together with the work.
+``write(do, answer)`` runs the verb ``do()`` (flush only) and builds the JSON response
+``answer(result)``; then it claims the key with that answer (``core/submissions.py``, owner
+``client:<id>``: one INSERT, carrying the audit line) and commits the work, the key and the audit
+line together. When the key was used already, everything is rolled back (``cleanup`` removes what
+the verb wrote outside the database, such as stored files): the same body gets the first answer
+again and nothing twice; another body, or another client's key, is refused (409). On PostgreSQL
+the claim of a second request sent while the first still runs waits for it, then meets its row.
+
+A verb that refuses (``OperationError``: 422 with the reason, or a ``Problem`` of its own) is rolled
+back too; if the key's first request did the work (which is why the verb refuses now) its answer
+is given instead. The claim comes last, as the forms' does (``core/submit.py``), so that a call
+writes its key in one statement instead of an INSERT before the work and an UPDATE after it.
 """
+
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -40,41 +47,62 @@ def idempotency_key(required: bool = False) -> str | None:
 
 def write(do: Callable[[], T], answer: Callable[[T], Response], *, key_required: bool = False,
           target: Callable[[T], str | None] | None = None, cleanup: Callable[[], None] | None = None) -> Response:
-    """``cleanup`` undoes what the verb did outside the database (stored files) when it fails."""
+    """``cleanup`` undoes what the verb did outside the database (stored files) when it is undone."""
     key = idempotency_key(key_required)
+    owner = print_ = None
     if key is not None:
-        try:
-            first = submissions.claim(key, submissions.owner_of_request(), submissions.fingerprint())
-        except submissions.KeyReused:
-            db.session.rollback()
-            raise Problem(409, "idempotency_key_reused",
-                          _("Idempotency-Key này đã được dùng cho một yêu cầu khác.")) from None
-        if first is not None:
-            db.session.rollback()
-            response = replay(first)
-            response.headers["Idempotent-Replayed"] = "true"
-            return response
+        owner, print_ = submissions.owner_of_request(), submissions.fingerprint()
+
+    def undo() -> None:
+        db.session.rollback()
+        if cleanup:
+            cleanup()
+
     try:
         result = do()
-    except OperationError as exc:
-        db.session.rollback()
-        if cleanup:
-            cleanup()
+    except (OperationError, Problem) as exc:
+        undo()
+        first = _first_use(key, owner, print_) if key is not None else None
+        if first is not None:
+            return _replayed(first)
+        if isinstance(exc, Problem):
+            raise
         raise Problem(422, "refused", str(exc)) from None
     except BaseException:
-        db.session.rollback()
-        if cleanup:
-            cleanup()
+        undo()
         raise
     response = answer(result)
     try:
         record_call(response.status_code, target(result) if target else None)
-        if key is not None:  # the key's answer carries the audit line (``core/deferred.py``)
-            submissions.record(key, response)
-        db.session.commit()
+        first = None
+        if key is not None:  # the key's row carries the audit line (``core/deferred.py``)
+            first = submissions.claim_answered(key, owner, print_, response)
+        if first is None:
+            db.session.commit()
+    except submissions.KeyReused:
+        undo()
+        raise _reused() from None
     except BaseException:
-        db.session.rollback()
-        if cleanup:
-            cleanup()
+        undo()
         raise
+    if first is not None:
+        undo()
+        return _replayed(first)
+    return response
+
+
+def _first_use(key: str, owner: str, print_: str) -> submissions.Submission | None:
+    try:
+        return submissions.used(key, owner, print_)
+    except submissions.KeyReused:
+        raise _reused() from None
+
+
+def _reused() -> Problem:
+    return Problem(409, "idempotency_key_reused", _("Idempotency-Key này đã được dùng cho một yêu cầu khác."))
+
+
+def _replayed(first: submissions.Submission) -> Response:
+    response = replay(first)
+    response.headers["Idempotent-Replayed"] = "true"
     return response

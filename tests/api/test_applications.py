@@ -10,6 +10,7 @@ from onestop.auth.models import User
 from onestop.online.models import OnlineApplication, OnlineApplicationFile
 from onestop.online.operations import accept_online_application, refuse_online_application
 from tests.api.helpers import PDF, application_body, auth, b64, make_client
+from tests.race import race
 
 URL = "/api/v1/applications"
 
@@ -172,3 +173,20 @@ def test_a_reference_already_taken_draws_another(client, db, monkeypatch):
     assert again.status_code == 201 and again.json["reference"] == "TT-261202-ABCDEF"
     assert next(drawn, None) is None and counts(db) == (2, 4)
 
+
+@pytest.mark.server  # SQLite takes one writer at a time: the calls would not overlap
+def test_one_key_sent_four_times_at_once_files_once_and_keeps_one_set_of_files(app, committed):
+    """Each call does the work; the key's claim, last, lets one commit: the others wait for it,
+    meet its row, give its answer and remove the files they had stored."""
+    _, token = make_client()
+    before = stored_files(app)
+
+    def post(test_client):
+        answer = test_client.post(URL, json=application_body(), headers=auth(token, **{"Idempotency-Key": "race-1"}))
+        return answer.status_code, answer.get_data()
+
+    answers = race(app, committed, 4, app.test_client, post)
+    assert [status for status, _ in answers] == [201] * 4, answers
+    assert len({body for _, body in answers}) == 1
+    assert counts(committed) == (1, 2)
+    assert len(stored_files(app) - before) == 2

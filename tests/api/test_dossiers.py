@@ -91,6 +91,23 @@ def test_two_hand_overs_of_one_reference_at_once_make_one_dossier(app, committed
         Dossier.channel == Channel.INTERCONNECTION)) == 1
 
 
+@pytest.mark.server
+def test_one_hand_over_sent_four_times_with_its_key_answers_the_first_dossier_to_all(app, committed):
+    """The same call again (a retry that overlaps the first): the sender's reference makes the
+    others wait for the first, whose key then gives them its answer rather than a refusal."""
+    _, token = make_client()
+
+    def post(test_client):
+        answer = test_client.post(URL, json=handover_body("RACE-2"), headers=auth(token, **{"Idempotency-Key": "ho-2"}))
+        return answer.status_code, answer.get_data()
+
+    answers = race(app, committed, 4, app.test_client, post)
+    assert [status for status, _ in answers] == [201] * 4, answers
+    assert len({body for _, body in answers}) == 1
+    assert committed.session.scalar(select(func.count()).select_from(Dossier).where(
+        Dossier.channel == Channel.INTERCONNECTION)) == 1
+
+
 def test_a_hand_over_may_name_the_competent_unit(client, db):
     """Reception regardless of boundary through the API: received by Minh Khai's desk for ward An Biên."""
     _, token = make_client()
