@@ -29,9 +29,9 @@ def _statement():
     kind = db.session.get_bind().dialect.name
     built = _BUILT.get(kind)
     if built is None:
-        stmt = insert(DailySequence).values(agency_id=bindparam("agency_id"), day=bindparam("day"), last_value=1)
+        table = DailySequence.__table__
+        stmt = insert(table).values(agency_id=bindparam("agency_id"), day=bindparam("day"), last_value=1)
         built = _BUILT[kind] = stmt.on_conflict_do_update(
-            index_elements=[DailySequence.agency_id, DailySequence.day],
-            set_={"last_value": DailySequence.last_value + 1},
-        ).returning(DailySequence.last_value)
+            index_elements=[table.c.agency_id, table.c.day], set_={"last_value": table.c.last_value + 1},
+        ).returning(table.c.last_value)
     return built
