@@ -7,6 +7,7 @@ from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text, and_, func, or_, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.schema import FetchedValue
 
 from onestop.agencies.models import Agency
 from onestop.auth.models import Role, User
@@ -103,8 +104,9 @@ class Dossier(ApplicantColumns, TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: ``{agency code}-{yyMMdd}-{4-digit daily sequence}``, printed on the receipt
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    #: ``{agency code}-{yyMMdd}-{4-digit daily sequence}``, printed on the receipt; on PostgreSQL
+    #: written by the INSERT itself when none is given (``dossiers/codes.py``) and read back with it
+    code: Mapped[str] = mapped_column(String(40), unique=True, server_default=FetchedValue())
     #: national code of the procedure in the catalogue
     procedure_code: Mapped[str] = mapped_column(String(20), index=True)
     #: the version of the procedure in force when it was received; it keeps it until it ends

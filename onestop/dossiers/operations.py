@@ -20,7 +20,7 @@ from onestop.core.outbox import enqueue
 from onestop.core.tasks import Task
 from onestop.core.workdays import current_calendar
 from onestop.dossiers.applicant import Applicant
-from onestop.dossiers.codes import next_code
+from onestop.dossiers.codes import code_columns
 from onestop.dossiers.details import details_search_text
 from onestop.dossiers.door import verb
 from onestop.dossiers.models import Channel, Delivery, Dossier, DossierEvent, Status
@@ -100,7 +100,7 @@ def receive_dossier(actor: User, *, procedure_code: str, applicant: Applicant, d
     cal = current_calendar()
     counted_from = cal.start_of_count(now, procedure.cutoff)  # after the cut-off: the next working day
     dossier = Dossier(
-        code=next_code(desk, now), procedure_code=procedure_code, procedure_version=procedure.version, step=start.key,
+        **code_columns(desk, now), procedure_code=procedure_code, procedure_version=procedure.version, step=start.key,
         status=Status.PROCESSING, receiving_agency=desk, competent_agency=competent, holder_agency=holder,
         assignee=actor if holder.id == actor.agency_id and not handed_over else None, received_by=actor,
         **applicant.columns(), documents=sorted(set(documents)),

@@ -2,13 +2,13 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from onestop.core import clock
 from onestop.core.errors import OperationError
 from onestop.core.outbox import OutboxMessage
 from onestop.core.tasks import Task
-from onestop.dossiers.models import Dossier, DossierEvent, Status
+from onestop.dossiers.models import DailySequence, Dossier, DossierEvent, Status
 from onestop.dossiers.notices import Notification
 from onestop.dossiers.operations import perform_action, receive_dossier, return_result, route
 from tests.conftest import APPLICANT, COPY, LAND, vn
@@ -38,6 +38,27 @@ def test_codes_follow_daily_sequence_per_agency(db, create_dossier):
     assert second.code == f"HB-261126-{n1 + 1:04d}"
     assert other.code.startswith("LC-261126-")
     assert next_day.code == "HB-261127-0001"
+
+
+def test_a_code_takes_the_local_day_and_grows_past_four_digits(db, create_dossier):
+    """The day is Hà Nội's: 00:30 on 28/11 local is still 27/11 in UTC. After 9999 the number takes
+    a fifth digit (PostgreSQL's trigger and SQLite's Python write the same codes)."""
+    with clock.frozen(vn(2026, 11, 28, 0, 30)):
+        first = create_dossier()
+    assert first.code == "HB-261128-0001"
+    db.session.execute(update(DailySequence).where(DailySequence.agency_id == first.receiving_agency_id)
+                       .values(last_value=9999))
+    with clock.frozen(vn(2026, 11, 28, 23, 50)):
+        assert create_dossier().code == "HB-261128-10000"
+
+
+def test_a_code_given_with_the_row_is_kept(db, create_dossier):
+    """Rows written with their code (an import, a generator of test data) are not numbered again."""
+    dossier = create_dossier()
+    columns = {c.key: getattr(dossier, c.key) for c in Dossier.__table__.columns if c.key not in ("id", "code")}
+    copied = db.session.execute(insert(Dossier.__table__).values(**columns, code="HB-IMPORTED-1")
+                                .returning(Dossier.__table__.c.code)).scalar_one()
+    assert copied == "HB-IMPORTED-1"
 
 
 def test_due_date_skips_weekend(db, create_dossier):
