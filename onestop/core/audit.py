@@ -55,6 +55,7 @@ def record(kind: str, *, actor=None, actor_label: str | None = None, target: str
             "target": target, "before": before, "after": after, "note": note,
             "address": request.remote_addr if has_request_context() else None}
     if deferred.available():
-        deferred.defer(AuditEntry.__table__.insert().values(**line).cte(deferred.name()))
+        table = AuditEntry.__table__
+        deferred.defer(table.insert().values(deferred.values(table, line, defaults=True)).cte(deferred.name()))
     else:
         db.session.add(AuditEntry(**line))

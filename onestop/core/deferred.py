@@ -39,6 +39,21 @@ def name(offset: int = 0) -> str:
     return f"deferred_{len(db.session.info.get(_PENDING, ())) + offset}"
 
 
+def values(table, row: dict, *, defaults: bool = False) -> dict:
+    """``row`` as values for a write of ``table`` that waits: each an anonymous bound literal, and
+    with ``defaults`` (an INSERT) the columns' own defaults for what ``row`` leaves out. Plain
+    values, and the defaults SQLAlchemy adds itself, are bound under their column's name: two
+    writes of one table waiting together (two visits opened, two audit lines) would then share one
+    name in the statement that sends them, which it cannot compile."""
+    row = dict(row)
+    if defaults:
+        for column in table.columns:
+            if column.name not in row and column.default is not None:
+                default = column.default
+                row[column.name] = default.arg(None) if default.is_callable else default.arg
+    return {name: literal(value, table.c[name].type) for name, value in row.items()}
+
+
 def after(cte):
     """A one-row subquery that reads ``cte`` to the end: a statement that selects from it runs
     only once ``cte``'s write is done."""

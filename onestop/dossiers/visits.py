@@ -187,12 +187,13 @@ def _write(visit: StepVisit | None, closing: dict | None, opening: dict | None) 
     if visit is not None:
         for name, value in closing.items():
             set_committed_value(visit, name, value)
-        closed = update(_TABLE).where(_TABLE.c.id == visit.id).values(**closing).returning(_TABLE.c.id) \
-            .cte(deferred.name())
+        closed = update(_TABLE).where(_TABLE.c.id == literal(visit.id)).values(deferred.values(_TABLE, closing)) \
+            .returning(_TABLE.c.id).cte(deferred.name())
         ctes.append(closed)
     if opening is not None:
-        row = select(*(literal(value, _TABLE.c[name].type) for name, value in opening.items()))
+        opened = deferred.values(_TABLE, opening, defaults=True)
+        row = select(*opened.values())
         if closed is not None:
             row = row.where(deferred.after(closed) >= 0)
-        ctes.append(insert(_TABLE).from_select(list(opening), row).cte(deferred.name(len(ctes))))
+        ctes.append(insert(_TABLE).from_select(list(opened), row).cte(deferred.name(len(ctes))))
     deferred.defer(*ctes)

@@ -14,9 +14,9 @@ from onestop.auth.models import User
 from onestop.core import audit, deferred, submissions
 from onestop.core.audit import AuditEntry
 from onestop.dossiers.models import Dossier
-from onestop.dossiers.operations import perform_action
+from onestop.dossiers.operations import perform_action, receive_dossier
 from onestop.dossiers.visits import StepVisit, open_visit
-from tests.conftest import COPY
+from tests.conftest import APPLICANT, COPY
 
 pytestmark = pytest.mark.server
 
@@ -111,3 +111,26 @@ def test_an_audit_line_waits_too_and_the_next_query_reads_it(db):
     audit.record("test.deferred", actor_label="system", note="n")
     assert deferred._PENDING in db.session.info
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.kind == "test.deferred")) == 1
+
+
+def test_many_writes_of_one_shape_wait_together_and_go_in_one_statement(db, create_dossier):
+    """Nothing but flushes in between (dossiers received in a loop, lines of the trail, moves of
+    several dossiers): the writes pile up and go at the commit in one statement, each with its own
+    parameters."""
+    clerk = _clerk(db)
+    dossiers = [create_dossier(clerk="hbmk.clerk", procedure=COPY) for _ in range(3)]
+    db.session.commit()
+    for dossier in dossiers:
+        perform_action(dossier, clerk, "forward")
+    for n in range(3):
+        audit.record("test.many", actor_label="system", note=f"n{n}")
+    received = [receive_dossier(clerk, procedure_code=COPY, applicant=APPLICANT, documents=["original", "copy"])
+                for _ in range(3)]
+    assert len(db.session.info[deferred._PENDING]) >= 6
+    db.session.commit()
+    for dossier in dossiers:
+        assert _visits(db, dossier.id) == [("reception", False), ("justice_check", True)]
+    for dossier in received:
+        assert _visits(db, dossier.id) == [("reception", True)]
+    notes = db.session.scalars(select(AuditEntry.note).where(AuditEntry.kind == "test.many").order_by(AuditEntry.id))
+    assert sorted(notes) == ["n0", "n1", "n2"]
