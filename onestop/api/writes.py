@@ -71,8 +71,8 @@ def write(do: Callable[[], T], answer: Callable[[T], Response], *, key_required:
     except BaseException:
         undo()
         raise
-    response = answer(result)
     try:
+        response = answer(result)
         record_call(response.status_code, target(result) if target else None)
         first = None
         if key is not None:  # the key's row carries the audit line (``core/deferred.py``)
