@@ -190,3 +190,17 @@ def test_one_key_sent_four_times_at_once_files_once_and_keeps_one_set_of_files(a
     assert len({body for _, body in answers}) == 1
     assert counts(committed) == (1, 2)
     assert len(stored_files(app) - before) == 2
+
+
+def test_an_answer_that_cannot_be_built_leaves_nothing_behind(app, client, db, monkeypatch):
+    from onestop.api import application_views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("answer")
+
+    _, token = make_client()
+    before = stored_files(app)
+    monkeypatch.setattr(application_views, "application_out", broken)
+    answer = client.post(URL, json=application_body(), headers=auth(token, **{"Idempotency-Key": "broken-1"}))
+    assert answer.status_code == 500  # a fault of ours, answered as a problem
+    assert counts(db) == (0, 0) and stored_files(app) == before
