@@ -7,6 +7,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from onestop.core import files_broker  # noqa: F401  (``filesystem://`` names its transport from here on)
 from onestop.core.tasks import Task
 
 #: the compiled catalogues (``translations/<lang>/LC_MESSAGES/messages.mo``), found from the package
