@@ -22,7 +22,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import request, session
-from sqlalchemy import String, Text, delete, select, update
+from sqlalchemy import String, Text, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from onestop.core import clock, deferred
@@ -97,20 +97,6 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-def claim(key: str, owner: str, print_: str) -> Submission | None:
-    """Insert the key's row (in the caller's transaction); ``None`` when this request is the first,
-    else the row of the first one (after it committed). ``KeyReused`` when it is not ours."""
-    inserted = db.session.execute(insert(Submission).values(
-        key=key, owner=owner, fingerprint=print_, created_at=clock.now()
-    ).on_conflict_do_nothing(index_elements=["key"]).returning(Submission.key)).first()
-    if inserted is not None:
-        return None
-    first = db.session.execute(select(Submission).where(Submission.key == key)).scalar_one()
-    if first.owner != owner or first.fingerprint != print_:
-        raise KeyReused(key)
-    return first
-
-
 def claim_answered(key: str, owner: str, print_: str, response) -> Submission | None:
     """Insert the key's row with the answer given, at the end of the work (one statement in the
     verb's transaction, carrying the verb's deferred writes: ``core/deferred.py``); ``None`` when
@@ -138,13 +124,6 @@ def _answer(response) -> dict:
         body = response.get_data(as_text=True)
     return {"status": response.status_code, "location": response.headers.get("Location"),
             "content_type": response.mimetype, "body": body}
-
-
-def record(key: str, response) -> None:
-    """Keep the answer given to the key's first request (one UPDATE, in the verb's transaction,
-    carrying the verb's deferred writes)."""
-    table = Submission.__table__
-    db.session.execute(deferred.carry(update(table).where(table.c.key == key).values(**_answer(response))))
 
 
 def purge(now: datetime) -> int:
